@@ -1,0 +1,35 @@
+"""Composite ops written once, on top of the K.* functions of whichever engine uses them.
+
+Each module here (named after an op family) uses a module-level ``K`` that it never imports: `bind`
+loads a fresh copy of the module per engine with ``K`` set to that engine's adapter package, so the
+same source serves every engine, with no extra call layer. An adapter that defines a name natively
+(a faster engine kernel) keeps its own; `install` adds only the composites it lacks.
+"""
+import importlib.util
+import os
+import sys
+
+FAMILIES = ('math', 'shape', 'nn', 'conv', 'control', 'random')
+
+
+def bind(family, engine):
+    """A fresh copy of shared/<family>.py whose global ``K`` is the module `engine`."""
+    path = os.path.join(os.path.dirname(__file__), family + '.py')
+    name = '%s._shared_%s' % (engine.__name__, family)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    module.K = engine
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def install(engine_globals):
+    """Adds to an adapter package's globals every shared composite it does not define natively."""
+    engine = sys.modules[engine_globals['__name__']]
+    for family in FAMILIES:
+        if not os.path.exists(os.path.join(os.path.dirname(__file__), family + '.py')):
+            continue
+        module = bind(family, engine)
+        for name in module.__all__:
+            engine_globals.setdefault(name, getattr(module, name))

@@ -1,0 +1,3 @@
+"""Composite math ops written once on K.* (bound per engine by shared.bind)."""
+
+__all__ = []

@@ -1,0 +1,17 @@
+"""The TensorFlow adapter: the contract on TensorFlow 2.x, in graph mode (tf.compat.v1).
+
+Each op family lives in a module of the same name in every engine package; shared composites fill in
+what no module here defines natively.
+"""
+from ._graph import tf as _tf  # noqa: F401  (fails first, and clearly, when TensorFlow is missing)
+from .core import *  # noqa: F401,F403
+from .math import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .nn import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .control import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
+from .random import *  # noqa: F401,F403
+from .. import shared as _shared
+
+_shared.install(globals())

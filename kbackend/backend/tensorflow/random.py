@@ -1,0 +1,3 @@
+"""tensorflow engine: the random op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []

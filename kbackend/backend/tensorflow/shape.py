@@ -1,0 +1,3 @@
+"""tensorflow engine: the shape op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []

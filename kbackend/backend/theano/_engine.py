@@ -1,0 +1,74 @@
+"""Imports the Theano-API engine: PyTensor, or legacy Theano 1.0.5, with kbackend's workarounds.
+
+``KBACKEND_THEANO=pytensor|theano`` picks one; unset, PyTensor is used when it is importable. Flags the
+user has set (PYTENSOR_FLAGS / THEANO_FLAGS, .theanorc) are never overridden; kbackend only adds
+defaults that are known to be faster here: the C linker for PyTensor, OpenBLAS when it is installed,
+and, for Theano 1.0.5 on CPython >= 3.7, scan's Python loop instead of its Cython extension (which
+does not compile there).
+"""
+import ctypes.util
+import importlib
+import os
+import sys
+
+IMPL_ENV = 'KBACKEND_THEANO'
+IMPLS = ('pytensor', 'theano')
+
+
+def _user_flags(var):
+    text = os.environ.get(var, '')
+    for rc in (os.environ.get('THEANORC', ''), os.path.expanduser('~/.theanorc'),
+               os.path.expanduser('~/.pytensorrc')):
+        if rc and os.path.isfile(rc):
+            with open(rc) as f:
+                text += '\n' + f.read()
+    return text
+
+
+def _add_flags(var, defaults):
+    """Appends each default flag whose name (in either spelling) the user has not set."""
+    user = _user_flags(var)
+    extra = [flag for flag in defaults
+             if flag.split('=')[0].replace('__', '.') not in user.replace('__', '.')]
+    if extra:
+        current = os.environ.get(var, '')
+        os.environ[var] = ','.join([f for f in [current] + extra if f])
+
+
+def _blas_flag(name):
+    return ['%s=-lopenblas' % name] if ctypes.util.find_library('openblas') else ['%s=' % name]
+
+
+def _import_pytensor():
+    _add_flags('PYTENSOR_FLAGS', ['linker=cvm'] + _blas_flag('blas__ldflags'))
+    return importlib.import_module('pytensor')
+
+
+def _import_legacy_theano():
+    _add_flags('THEANO_FLAGS', _blas_flag('blas.ldflags'))
+    if sys.version_info >= (3, 7):
+        sys.modules.setdefault('theano.scan_module.scan_perform_ext', None)
+    return importlib.import_module('theano')
+
+
+def _choose():
+    wanted = os.environ.get(IMPL_ENV, '').strip().lower()
+    if wanted and wanted not in IMPLS:
+        raise ValueError('Bad %s value: %r; expected one of %s.' % (IMPL_ENV, wanted, ', '.join(IMPLS)))
+    if wanted == 'theano':
+        return 'theano', _import_legacy_theano()
+    try:
+        return 'pytensor', _import_pytensor()
+    except ImportError as e:
+        if wanted == 'pytensor' or getattr(e, 'name', None) != 'pytensor':
+            raise
+    return 'theano', _import_legacy_theano()
+
+
+IMPL, theano = _choose()
+IS_PYTENSOR = IMPL == 'pytensor'
+T = importlib.import_module(theano.__name__ + '.tensor')
+sparse = importlib.import_module(theano.__name__ + '.sparse')
+scan = theano.scan
+ifelse = importlib.import_module(theano.__name__ + '.ifelse').ifelse
+VERSION = theano.__version__

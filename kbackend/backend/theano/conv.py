@@ -1,0 +1,3 @@
+"""theano engine: the conv op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []

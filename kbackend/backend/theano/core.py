@@ -1,0 +1,3 @@
+"""theano engine: the core op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []

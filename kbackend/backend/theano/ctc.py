@@ -1,0 +1,3 @@
+"""theano engine: the ctc op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""theano engine: the random op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []
