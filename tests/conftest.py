@@ -6,10 +6,15 @@ the engines that must be present: a listed engine that fails to import fails its
 listed run when they import and are skipped when they do not.
 """
 import os
+import tempfile
 
 import pytest
 
-from kbackend.backend import loader
+# Importing kbackend.backend resolves keras.json: never the real home directory's.
+os.environ['KERAS_HOME'] = tempfile.mkdtemp(prefix='kbackend-test-home-')
+os.environ.pop('KERAS_BACKEND', None)
+
+from kbackend.backend import loader  # noqa: E402
 
 ENGINES_ENV = 'KBACKEND_TEST_ENGINES'
 RUNNABLE_ENGINES = ('tensorflow', 'theano')

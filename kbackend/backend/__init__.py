@@ -1,21 +1,66 @@
 """``from kbackend import backend as K``: the Keras 2.2.4 backend API on the configured engine.
 
-The engine is chosen once, here: the defaults, then keras.json, then ``KERAS_BACKEND``
-(see ``kbackend.backend.common``). Only the chosen engine is imported.
+The configuration is resolved when this package is imported (defaults, then keras.json, then
+``KERAS_BACKEND``; see ``common``). The engine itself is imported on the first use of an engine
+function, so importing the config layer (``kbackend.backend.common``) stays free. After that first
+use the engine's functions are plain attributes of this module: no indirection on the hot path.
 """
+import pkgutil as _pkgutil
+import sys as _sys
+import threading as _threading
+import types as _types
+
 from . import common as _common
 from .common import (epsilon, set_epsilon, floatx, set_floatx, cast_to_floatx,  # noqa: F401
                      image_data_format, set_image_data_format, normalize_data_format,
                      image_dim_ordering, set_image_dim_ordering)
-from .loader import load_engine as _load_engine
 
 _BACKEND = _common.configure().values['backend']
-_namespace = _load_engine(_BACKEND)
-globals().update({k: v for k, v in vars(_namespace).items()
-                  if not k.startswith('__') and k not in _common.CONFIG_FUNCTIONS})
-del _namespace
+_LOAD_LOCK = _threading.RLock()
+_loaded = False
+_loading = False
+# `from . import api` asks the package for its submodules: those lookups must not load an engine.
+_SUBMODULES = frozenset(m.name for m in _pkgutil.iter_modules(__path__))
 
 
 def backend():
     """Returns the name of the engine in use ('tensorflow', 'theano', 'cntk' or an external module)."""
     return _BACKEND
+
+
+def _load_engine():
+    """Imports the configured engine once and copies its K namespace into this module."""
+    global _loaded, _loading
+    with _LOAD_LOCK:
+        if _loaded or _loading:
+            return
+        _loading = True
+        try:
+            from .loader import load_engine
+            namespace = load_engine(_BACKEND)
+            globals().update({k: v for k, v in vars(namespace).items()
+                              if not k.startswith('__') and k not in _common.CONFIG_FUNCTIONS
+                              and k != 'backend'})
+            _loaded = True
+        finally:
+            _loading = False
+
+
+class _BackendModule(_types.ModuleType):
+    """Loads the engine when a name that is not yet defined is looked up (Python 3.5+)."""
+
+    def __getattr__(self, name):
+        if name.startswith('__') or name in _SUBMODULES or _loading:
+            raise AttributeError(name)
+        _load_engine()
+        try:
+            return self.__dict__[name]
+        except KeyError:
+            raise AttributeError("module 'kbackend.backend' has no attribute %r" % name)
+
+    def __dir__(self):
+        _load_engine()
+        return sorted(self.__dict__)
+
+
+_sys.modules[__name__].__class__ = _BackendModule

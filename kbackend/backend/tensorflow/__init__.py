@@ -3,7 +3,11 @@
 Each op family lives in a module of the same name in every engine package; shared composites fill in
 what no module here defines natively.
 """
-from ._graph import tf as _tf  # noqa: F401  (fails first, and clearly, when TensorFlow is missing)
+import os as _os
+
+# TensorFlow's C++ INFO lines (oneDNN, CPU features) would print on import; a user's own setting wins.
+_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '1')
+from ._graph import tf as _tf  # noqa: E402  # fails first, and clearly, when TensorFlow is missing
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
@@ -15,3 +19,6 @@ from .random import *  # noqa: F401,F403
 from .. import shared as _shared
 
 _shared.install(globals())
+
+ENGINE = 'TensorFlow'
+ENGINE_VERSION = _tf.__version__

@@ -3,7 +3,7 @@
 Each op family lives in a module of the same name in every engine package; shared composites fill in
 what no module here defines natively.
 """
-from ._engine import theano as _theano  # noqa: F401  (fails first when no engine is installed)
+from . import _engine  # fails first, and clearly, when no Theano-API engine is installed
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
@@ -15,3 +15,6 @@ from .random import *  # noqa: F401,F403
 from .. import shared as _shared
 
 _shared.install(globals())
+
+ENGINE = 'PyTensor' if _engine.IS_PYTENSOR else 'Theano'
+ENGINE_VERSION = _engine.VERSION

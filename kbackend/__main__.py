@@ -1,0 +1,34 @@
+"""``python -m kbackend``: prints the resolved configuration, where each value came from, and the engine."""
+import sys
+
+from .backend import common
+
+
+def describe(resolved):
+    lines = ['kbackend configuration', '  config file: %s' % resolved.path]
+    for key in ('backend', 'floatx', 'epsilon', 'image_data_format'):
+        lines.append('  %-18s %-16r (from %s)' % (key + ':', resolved.values[key], resolved.sources[key]))
+    return lines
+
+
+def engine_line(name):
+    from .backend import loader
+    try:
+        adapter = loader.load_engine(name)._adapter
+    except ImportError as e:
+        return 'engine: not importable: %s' % e, 1
+    engine = getattr(adapter, 'ENGINE', name)
+    version = getattr(adapter, 'ENGINE_VERSION', getattr(adapter, '__version__', 'unknown version'))
+    return 'engine: %s %s' % (engine, version), 0
+
+
+def main():
+    resolved = common.configure()
+    print('\n'.join(describe(resolved)))
+    line, status = engine_line(resolved.values['backend'])
+    print(line)
+    return status
+
+
+if __name__ == '__main__':
+    sys.exit(main())
