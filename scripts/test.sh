@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up the test environments and runs the whole suite on every engine that can run here:
+#   .venv         TensorFlow + PyTensor (the 'theano' engine on numpy 2)
+#   .venv-theano  legacy Theano 1.0.5 (numpy 1.23.5, scipy 1.10.1)
+# Usage: bash scripts/test.sh [extra pytest arguments]
+# KBACKEND_SKIP_SETUP=1 reuses existing environments; KBACKEND_SUITES="main legacy" picks suites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+# Compile caches live in the workspace, so a second run skips the C compiles.
+export PYTENSOR_FLAGS="${PYTENSOR_FLAGS:+$PYTENSOR_FLAGS,}base_compiledir=$PWD/.cache/pytensor"
+export THEANO_FLAGS="${THEANO_FLAGS:+$THEANO_FLAGS,}base_compiledir=$PWD/.cache/theano"
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+
+make_env() {  # make_env DIR EXTRAS
+    if [ "${KBACKEND_SKIP_SETUP:-0}" = 1 ] && [ -x "$1/bin/python" ]; then return; fi
+    [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
+    "$1/bin/python" -m pip install -q --upgrade pip
+    "$1/bin/python" -m pip install -q -e ".[$2]"
+}
+
+status=0
+for suite in ${KBACKEND_SUITES:-main legacy}; do
+    case $suite in
+        main)
+            make_env .venv tensorflow,theano,test
+            echo "== Python 3.6 compatibility (vermin)"
+            .venv/bin/vermin --target=3.6- --no-tips --violations kbackend tests || status=1
+            echo "== tensorflow + theano (PyTensor)"
+            KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests "$@" || status=1
+            ;;
+        legacy)
+            make_env .venv-theano legacy-theano,test
+            echo "== theano (legacy Theano 1.0.5)"
+            KBACKEND_THEANO=theano KBACKEND_TEST_ENGINES=theano \
+                .venv-theano/bin/python -m pytest tests "$@" || status=1
+            ;;
+        *) echo "unknown suite: $suite" >&2; exit 2 ;;
+    esac
+done
+exit $status
