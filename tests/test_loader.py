@@ -1,0 +1,58 @@
+"""The loader: contract docstrings, gap stubs, the K module's namespace and engine loading."""
+import threading
+
+import pytest
+
+from kbackend.backend import api, common, gaps, loader
+
+
+def test_k_namespace_has_config_contract_and_backend(K):
+    for name in common.CONFIG_FUNCTIONS:
+        assert getattr(K, name) is getattr(common, name)
+    for name in api.NAMES:
+        assert callable(getattr(K, name)), name
+    assert K.backend() in loader.ADAPTERS
+    assert K.Function is not None
+
+
+def test_exported_functions_carry_the_contract_docstrings(K):
+    for name in api.NAMES:
+        assert getattr(K, name).__doc__ == getattr(api, name).__doc__, name
+
+
+def test_gap_stub_raises_not_implemented_with_the_reason():
+    stub = loader._gap_stub('cntk', 'conv2d', 'a stated reason')
+    with pytest.raises(NotImplementedError) as info:
+        stub(1, 2, padding='same')
+    assert str(info.value) == 'conv2d is not available on the cntk engine: a stated reason.'
+    assert stub.__name__ == 'conv2d'
+
+
+def test_registry_reason_lookup():
+    assert gaps.reason('cntk', 'dot') == gaps.GAPS['cntk'][gaps.ALL]
+    assert gaps.reason('tensorflow', 'dot') is None
+    assert gaps.reason('no-such-engine', 'dot') is None
+
+
+def test_load_engine_is_cached_and_thread_safe(K):
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(loader.load_engine(K.backend())))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r is K for r in results)
+
+
+def test_the_k_module_loads_its_engine_on_first_use():
+    from kbackend import backend as K
+    assert K.backend() == common.configure().values['backend']
+    try:
+        K.variable
+    except ImportError as e:
+        assert isinstance(e, loader.EngineNotInstalled)
+        pytest.skip('the configured engine is not installed here')
+    assert 'variable' in dir(K) and K.floatx is common.floatx
+    with pytest.raises(AttributeError, match='no_such_function'):
+        K.no_such_function
