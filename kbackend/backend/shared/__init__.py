@@ -9,7 +9,7 @@ import importlib.util
 import os
 import sys
 
-FAMILIES = ('math', 'shape', 'nn', 'conv', 'control', 'random')
+FAMILIES = ('core', 'math', 'shape', 'nn', 'conv', 'control', 'random')
 
 
 def bind(family, engine):

@@ -2,13 +2,30 @@
 
 Every op kbackend builds lives in ``STATE.graph``; TensorFlow's global eager mode is left alone, so
 each function that creates ops runs inside ``graph_scope`` (about 5 us per call, ~2% of an op).
+Python operators on graph tensors and graph variables (``x * 2``, ``x[0]``) are made to enter the
+tensor's own graph too (see ``_patch_operators``): under eager mode TensorFlow would otherwise try to
+run them eagerly and fail.
 """
+import collections
 import functools
 import threading
+import weakref
 
 import tensorflow as tf
+from tensorflow.python.framework import ops as _ops
+from tensorflow.python.ops import resource_variable_ops as _rvops
 
 tf1 = tf.compat.v1
+
+
+class _GraphState(object):
+    """What Keras keeps per graph: the uid counters and the learning phase."""
+
+    def __init__(self):
+        self.uids = collections.defaultdict(int)
+        self.learning_phase_placeholder = None
+        self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
+        self.checked_variables = weakref.WeakKeyDictionary()  # session -> variables looked at
 
 
 class _State(object):
@@ -18,7 +35,28 @@ class _State(object):
         self.lock = threading.RLock()
         self.graph = tf.Graph()
         self.session = None
+        self.owns_session = False  # True when kbackend made the session (so it may close it)
         self.manual_init = False
+        self.per_graph = weakref.WeakKeyDictionary()
+
+    def graph_state(self, graph=None):
+        graph = self.graph if graph is None else graph
+        state = self.per_graph.get(graph)
+        if state is None:
+            with self.lock:
+                state = self.per_graph.get(graph)
+                if state is None:
+                    state = self.per_graph[graph] = _GraphState()
+        return state
+
+    def new_graph(self):
+        """A fresh graph with fresh per-graph state; closes the old session if kbackend made it."""
+        with self.lock:
+            if self.session is not None and self.owns_session:
+                self.session.close()
+            self.graph = tf.Graph()
+            self.session = None
+            self.owns_session = False
 
 
 STATE = _State()
@@ -31,3 +69,42 @@ def graph_scope(fn):
         with STATE.graph.as_default():
             return fn(*args, **kwargs)
     return scoped
+
+
+# Elementwise == and != stay TensorFlow's (identity comparison for graph tensors, so hashing works).
+_OPERATORS = tuple(sorted(set(tf.Tensor.OVERLOADABLE_OPERATORS) - {'__eq__', '__ne__'}))
+
+
+def _tensor_operator_in_own_graph(method):
+    @functools.wraps(method)
+    def in_graph(self, *args, **kwargs):
+        with self.graph.as_default():
+            return method(self, *args, **kwargs)
+    return in_graph
+
+
+def _variable_operator_in_own_graph(method):
+    @functools.wraps(method)
+    def in_graph(self, *args, **kwargs):
+        if not getattr(self, '_in_graph_mode', False):  # an eager variable made by other code
+            return method(self, *args, **kwargs)
+        with self._handle.graph.as_default():
+            return method(self, *args, **kwargs)
+    return in_graph
+
+
+def _patch_operators():
+    """Graph tensors/variables enter their own graph for Python operators (once per process)."""
+    if getattr(_ops.SymbolicTensor, '_kbackend_operators', False):
+        return
+    for name in _OPERATORS:
+        method = getattr(_ops.SymbolicTensor, name, None)
+        if method is not None:
+            setattr(_ops.SymbolicTensor, name, _tensor_operator_in_own_graph(method))
+        method = getattr(_rvops.BaseResourceVariable, name, None)
+        if method is not None:
+            setattr(_rvops.BaseResourceVariable, name, _variable_operator_in_own_graph(method))
+    _ops.SymbolicTensor._kbackend_operators = True
+
+
+_patch_operators()

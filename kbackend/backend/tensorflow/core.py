@@ -1,3 +1,517 @@
-"""tensorflow engine: the core op family (see kbackend.backend.api.FAMILIES)."""
+"""tensorflow engine: the core op family (see kbackend.backend.api.FAMILIES).
 
-__all__ = []
+Graph plumbing on kbackend's own graph (``_graph.STATE``): variables are resource variables, the
+session is a tf.compat.v1 Session, and `Function` runs a ``Session.make_callable`` of its fetches.
+"""
+import contextlib
+import numbers
+import os
+
+import numpy as np
+
+from ..common import floatx
+from ._graph import STATE, graph_scope, tf, tf1
+
+__all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
+           'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
+           'to_dense', 'name_scope', 'variable', 'constant', 'is_keras_tensor', 'is_tensor',
+           'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
+           'ones', 'eye', 'zeros_like', 'ones_like', 'identity', 'cast', 'update',
+           'update_add', 'update_sub', 'get_value', 'batch_get_value', 'set_value',
+           'batch_set_value', 'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
+
+_GLOBAL_VARIABLES = tf1.GraphKeys.GLOBAL_VARIABLES
+
+
+# --- uids, learning phase, session ---------------------------------------------------------------
+
+def get_uid(prefix=''):
+    state = STATE.graph_state()
+    with STATE.lock:
+        state.uids[prefix] += 1
+        return state.uids[prefix]
+
+
+def reset_uids():
+    with STATE.lock:
+        STATE.graph_state().uids.clear()
+
+
+def clear_session():
+    STATE.new_graph()  # new graph -> new uids, new learning-phase placeholder, new session
+
+
+def manual_variable_initialization(value):
+    STATE.manual_init = bool(value)
+
+
+def learning_phase():
+    state = STATE.graph_state()
+    if state.learning_phase_value is not None:
+        return state.learning_phase_value
+    if state.learning_phase_placeholder is None:
+        with STATE.lock, STATE.graph.as_default():
+            if state.learning_phase_placeholder is None:
+                state.learning_phase_placeholder = tf1.placeholder_with_default(
+                    False, shape=(), name='keras_learning_phase')
+    return state.learning_phase_placeholder
+
+
+def set_learning_phase(value):
+    if value not in (0, 1) or isinstance(value, float):
+        raise ValueError('Expected learning phase to be 0 or 1; received %r.' % (value,))
+    STATE.graph_state().learning_phase_value = int(value)
+
+
+def _new_session(graph):
+    config = tf1.ConfigProto(allow_soft_placement=True)
+    threads = os.environ.get('OMP_NUM_THREADS')
+    if threads:
+        config.intra_op_parallelism_threads = int(threads)
+    return tf1.Session(graph=graph, config=config)
+
+
+def get_session():
+    graph = STATE.graph
+    session = tf1.get_default_session()
+    if session is None or session.graph is not graph:
+        session = STATE.session
+        if session is None:
+            with STATE.lock:
+                if STATE.session is None:
+                    STATE.session, STATE.owns_session = _new_session(graph), True
+                session = STATE.session
+    if not STATE.manual_init:
+        _initialize_new_variables(session, graph)
+    return session
+
+
+def _initialize_new_variables(session, graph):
+    """Initialises the graph's variables this session has not seen yet and finds uninitialised."""
+    state = STATE.graph_state(graph)
+    variables = graph.get_collection_ref(_GLOBAL_VARIABLES)
+    if state.checked_variables.get(session, 0) == len(variables):
+        return  # the hot path: nothing new since the last call
+    with STATE.lock, graph.as_default():
+        start = state.checked_variables.get(session, 0)
+        new = list(variables[start:])
+        if new:
+            flags = session.run([tf1.is_variable_initialized(v) for v in new])
+            pending = [v for v, ready in zip(new, flags) if not ready]
+            if pending:  # run directly: grouping them would mutate ops the session has run
+                session.run([v.initializer for v in pending])
+            for v in new:
+                v._keras_initialized = True
+        state.checked_variables[session] = start + len(new)
+
+
+def set_session(session):
+    # kbackend builds in the session's graph from now on (a tf.compat.v1.Session() made by the user
+    # holds TensorFlow's global graph, not kbackend's); None makes get_session create a new one.
+    with STATE.lock:
+        if session is not None and session.graph is not STATE.graph:
+            STATE.graph = session.graph
+        if STATE.session is not None and STATE.owns_session and STATE.session is not session:
+            STATE.session.close()
+        STATE.session, STATE.owns_session = session, False
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    graph = STATE.graph
+    with graph.as_default(), graph.name_scope(name) as scope:
+        yield scope
+
+
+# --- tensors and variables ----------------------------------------------------------------------
+
+def is_sparse(tensor):
+    return isinstance(tensor, tf.SparseTensor)
+
+
+@graph_scope
+def to_dense(tensor):
+    if isinstance(tensor, tf.SparseTensor):
+        return tf.sparse.to_dense(tensor)
+    return tensor
+
+
+def _sparse_variable(value, dtype, name):
+    coo = value.tocoo()
+    indices = np.stack([coo.row, coo.col], axis=1).astype('int64')
+    v = tf.SparseTensor(indices=indices, values=coo.data.astype(dtype), dense_shape=coo.shape)
+    v._keras_shape = tuple(coo.shape)
+    v._uses_learning_phase = False
+    return v
+
+
+@graph_scope
+def variable(value, dtype=None, name=None, constraint=None):
+    dtype = floatx() if dtype is None else dtype
+    if hasattr(value, 'tocoo'):
+        return _sparse_variable(value, dtype, name)
+    if not tf.is_tensor(value):
+        value = np.asarray(value, dtype=dtype)
+    v = tf1.Variable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint,
+                     use_resource=True)
+    v._keras_shape = value.shape if isinstance(value, np.ndarray) else int_shape(value)
+    v._uses_learning_phase = False
+    return v
+
+
+@graph_scope
+def constant(value, dtype=None, shape=None, name=None):
+    return tf.constant(value, dtype=floatx() if dtype is None else dtype, shape=shape, name=name)
+
+
+def is_keras_tensor(x):
+    if not is_tensor(x):
+        raise ValueError('Unexpectedly found an instance of type `%s`. Expected a symbolic tensor '
+                         'instance.' % type(x))
+    return hasattr(x, '_keras_history')
+
+
+def is_tensor(x):
+    return tf.is_tensor(x)
+
+
+@graph_scope
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    dtype = floatx() if dtype is None else dtype
+    if not shape and ndim:
+        shape = (None,) * ndim
+    if shape is not None:
+        shape = tuple(shape)
+    if sparse:
+        x = tf1.sparse_placeholder(dtype, shape=shape, name=name)
+    else:
+        x = tf1.placeholder(dtype, shape=shape, name=name)
+    x._keras_shape = shape
+    x._uses_learning_phase = False
+    return x
+
+
+def is_placeholder(x):
+    try:
+        return x.op.type == 'Placeholder'
+    except AttributeError:
+        return False
+
+
+@graph_scope
+def shape(x):
+    return tf.shape(x)
+
+
+def int_shape(x):
+    if hasattr(x, '_keras_shape'):
+        return x._keras_shape
+    if isinstance(x, (np.ndarray, np.generic, numbers.Number)):
+        return np.shape(x)
+    try:
+        return tuple(x.shape.as_list())
+    except ValueError:  # unknown rank
+        return None
+
+
+def ndim(x):
+    dims = int_shape(x)
+    return None if dims is None else len(dims)
+
+
+def dtype(x):
+    dt = getattr(x, 'dtype', None)
+    if dt is None:
+        return np.asarray(x).dtype.name
+    return getattr(dt, 'base_dtype', dt).name
+
+
+def eval(x):
+    if not tf.is_tensor(x):
+        return np.asarray(x)
+    if isinstance(x, tf.SparseTensor):
+        x = to_dense(x)
+    elif hasattr(x, 'numpy') and not getattr(x, '_in_graph_mode', True):
+        return x.numpy()  # an eager value made by other TensorFlow code
+    return get_session().run(x)
+
+
+def _variable_or_tensor(make, shape, dtype, name):
+    dtype = floatx() if dtype is None else dtype
+    with STATE.graph.as_default():
+        value = make(shape=shape, dtype=tf.as_dtype(dtype), name=name)
+    if all(d is not None for d in value.shape.as_list()) and value.shape.rank:
+        return variable(value, dtype=dtype, name=name)
+    return value  # a shape known only at run time gives a tensor (as in Keras 2.2.4)
+
+
+def zeros(shape, dtype=None, name=None):
+    return _variable_or_tensor(tf.zeros, shape, dtype, name)
+
+
+def ones(shape, dtype=None, name=None):
+    return _variable_or_tensor(tf.ones, shape, dtype, name)
+
+
+def eye(size, dtype=None, name=None):
+    rows, cols = (size, size) if np.ndim(size) == 0 else size
+    return variable(np.eye(rows, cols), dtype=dtype, name=name)
+
+
+@graph_scope
+def zeros_like(x, dtype=None, name=None):
+    return tf.zeros_like(x, dtype=dtype, name=name)
+
+
+@graph_scope
+def ones_like(x, dtype=None, name=None):
+    return tf.ones_like(x, dtype=dtype, name=name)
+
+
+@graph_scope
+def identity(x, name=None):
+    return tf.identity(x, name=name)
+
+
+@graph_scope
+def cast(x, dtype):
+    return tf.cast(x, dtype)
+
+
+# --- updates ---------------------------------------------------------------------------------------
+# An update is a tensor that assigns then reads the variable. It remembers (kind, variable, operand)
+# so that `function` can rebuild the assignment to run after the outputs and after every new value
+# is computed (simultaneous updates, like Theano's), whatever order TensorFlow would pick.
+
+_ASSIGN = {
+    'assign': lambda x, v: x.assign(v, read_value=False),
+    'add': lambda x, v: x.assign_add(v, read_value=False),
+    'sub': lambda x, v: x.assign_sub(v, read_value=False),
+}
+
+
+def _make_update(kind, x, operand):
+    with STATE.graph.as_default():
+        operand = tf.convert_to_tensor(operand, dtype=x.dtype.base_dtype)
+        op = _ASSIGN[kind](x, operand)
+        with tf.control_dependencies([op]):
+            result = x.read_value()
+    result._kbackend_update = (kind, x, operand)
+    return result
+
+
+def update(x, new_x):
+    return _make_update('assign', x, new_x)
+
+
+def update_add(x, increment):
+    return _make_update('add', x, increment)
+
+
+def update_sub(x, decrement):
+    return _make_update('sub', x, decrement)
+
+
+# --- values ------------------------------------------------------------------------------------------
+
+def _sparse_value_to_scipy(value):
+    import scipy.sparse
+    indices = np.asarray(value.indices)
+    return scipy.sparse.coo_matrix((value.values, (indices[:, 0], indices[:, 1])),
+                                   shape=tuple(value.dense_shape)).tocsr()
+
+
+def get_value(x):
+    # A sparse variable gives a scipy.sparse CSR matrix, as the Theano engine does.
+    if not tf.is_tensor(x):
+        return np.asarray(x)
+    value = get_session().run(x)
+    return _sparse_value_to_scipy(value) if isinstance(x, tf.SparseTensor) else value
+
+
+def batch_get_value(ops):
+    if not ops:
+        return []
+    values = get_session().run(list(ops))
+    return [_sparse_value_to_scipy(v) if isinstance(x, tf.SparseTensor) else v
+            for x, v in zip(ops, values)]
+
+
+def _assign_feed(x, value):
+    """(placeholder, value) feeding x's cached assign op, which is made on first use."""
+    value = np.asarray(value, dtype=dtype(x))
+    expected = tuple(x.shape.as_list())
+    if value.shape != expected:
+        raise ValueError('set_value: expected a value of shape %s for variable %s; received shape %s.'
+                         % (expected, x.name, value.shape))
+    ph = getattr(x, '_assign_placeholder', None)
+    if ph is None:
+        with STATE.lock, x.graph.as_default():
+            ph = tf1.placeholder(x.dtype.base_dtype, shape=expected)
+            x._assign_op = x.assign(ph, read_value=False)
+            x._assign_placeholder = ph
+    return ph, value
+
+
+def set_value(x, value):
+    batch_set_value([(x, value)])
+
+
+def batch_set_value(tuples):
+    tuples = list(tuples)
+    if not tuples:
+        return
+    feed = dict(_assign_feed(x, value) for x, value in tuples)
+    get_session().run([x._assign_op for x, _ in tuples], feed_dict=feed)
+
+
+@graph_scope
+def print_tensor(x, message=''):
+    op = tf.print(message, x)
+    with tf.control_dependencies([op]):
+        return tf.identity(x)
+
+
+# --- function and gradients -------------------------------------------------------------------------
+
+_FUNCTION_KWARGS = ('feed_dict', 'fetches', 'options', 'run_metadata', 'name')
+
+
+def _dependency(t):
+    if isinstance(t, tf.SparseTensor):
+        return t.values
+    if isinstance(t, tf.Variable):
+        return t.value()
+    return t
+
+
+def _build_updates(updates, outputs):
+    """The ops to fetch for `updates`: kbackend's assignments run after the outputs and after every
+    new value is computed; other ops run as they are.
+
+    Control dependencies go through one new IdentityN op: TensorFlow marks the ops named in
+    control_dependencies, which it forbids for ops a session has already run.
+    """
+    assigns, others = [], []
+    for u in updates:
+        if isinstance(u, (list, tuple)):
+            if len(u) != 2:
+                raise ValueError('An update must be a (variable, new_value) pair or an op; received '
+                                 '%r.' % (u,))
+            x, new = u
+            assigns.append(('assign', x, tf.convert_to_tensor(new, dtype=x.dtype.base_dtype)))
+        elif hasattr(u, '_kbackend_update'):
+            assigns.append(u._kbackend_update)
+        else:
+            others.append(u)
+    if not assigns:
+        return others
+    deps = [_dependency(o) for o in outputs if tf.is_tensor(o)] + [v for _, _, v in assigns]
+    with tf.control_dependencies([tf.identity_n(deps)[0].op]):
+        ops = [_ASSIGN[kind](x, v) for kind, x, v in assigns]
+    return [tf.group(*ops)] + others
+
+
+def _sparse_feed(value):
+    """(indices, values, dense_shape) of a scipy.sparse matrix or a SparseTensorValue/triple."""
+    if hasattr(value, 'tocoo'):
+        coo = value.tocoo()
+        return (np.stack([coo.row, coo.col], axis=1).astype('int64'), coo.data,
+                np.asarray(coo.shape, dtype='int64'))
+    if hasattr(value, 'indices'):
+        return value.indices, value.values, value.dense_shape
+    return tuple(value)
+
+
+class Function(object):
+    """A callable running `outputs` (then `updates`) for a list of input values."""
+
+    def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError('`inputs` of a backend function should be a list or tuple; received %r.'
+                            % (inputs,))
+        self.inputs = list(inputs)
+        self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self.name = name
+        self.feed_dict = dict(session_kwargs.pop('feed_dict', None) or {})
+        fetches = session_kwargs.pop('fetches', None) or []
+        self.fetches = list(fetches) if isinstance(fetches, (list, tuple)) else [fetches]
+        self.options = session_kwargs.pop('options', None)
+        self.run_metadata = session_kwargs.pop('run_metadata', None)
+        if session_kwargs:
+            raise ValueError('Invalid argument(s) %s passed to K.function with TensorFlow backend; '
+                             'expected only %s.' % (', '.join(sorted(session_kwargs)),
+                                                    ', '.join(_FUNCTION_KWARGS)))
+        with STATE.graph.as_default():
+            self.updates_ops = _build_updates(updates, self.outputs) if updates else []
+        self._sparse = [isinstance(x, tf.SparseTensor) for x in self.inputs]
+        self._dtypes = [x.dtype.base_dtype.as_numpy_dtype for x in self.inputs]
+        self._feed_list = []
+        for x in self.inputs + list(self.feed_dict):
+            if isinstance(x, tf.SparseTensor):
+                self._feed_list.extend([x.indices, x.values, x.dense_shape])
+            else:
+                self._feed_list.append(x)
+        self._fixed_feed = []
+        for key, value in self.feed_dict.items():
+            if isinstance(key, tf.SparseTensor):
+                self._fixed_feed.extend(_sparse_feed(value))
+            else:
+                self._fixed_feed.append(np.asarray(value, dtype=key.dtype.base_dtype.as_numpy_dtype))
+        self._n_outputs = len(self.outputs)
+        self._all_fetches = self.outputs + self.updates_ops + self.fetches
+        self._session = None
+        self._callable = None
+        self._plain = not any(self._sparse)
+
+    def _make_callable(self, session):
+        accept = self.options is not None or self.run_metadata is not None
+        self._callable = session.make_callable(self._all_fetches, feed_list=self._feed_list,
+                                               accept_options=accept)
+        self._session = session
+
+    def _feed_values(self, inputs):
+        if self._plain:
+            return [np.asarray(v, dtype=dt) for v, dt in zip(inputs, self._dtypes)]
+        values = []
+        for v, dt, sparse in zip(inputs, self._dtypes, self._sparse):
+            if sparse:
+                values.extend(_sparse_feed(v))
+            else:
+                values.append(np.asarray(v, dtype=dt))
+        return values
+
+    def __call__(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError('A backend function takes a list or tuple of input values; received %s.'
+                            % type(inputs).__name__)
+        if len(inputs) != len(self.inputs):
+            raise ValueError('This function expects %d input values; received %d.'
+                             % (len(self.inputs), len(inputs)))
+        session = get_session()
+        if session is not self._session:
+            self._make_callable(session)
+        values = self._feed_values(inputs)
+        if self._fixed_feed:
+            values += self._fixed_feed
+        if self.options is not None or self.run_metadata is not None:
+            results = self._callable(*values, options=self.options, run_metadata=self.run_metadata)
+        else:
+            results = self._callable(*values)
+        return results[:self._n_outputs]
+
+
+def function(inputs, outputs, updates=None, **kwargs):
+    return Function(inputs, outputs, updates=updates, **kwargs)
+
+
+@graph_scope
+def gradients(loss, variables):
+    return tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
+
+
+@graph_scope
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [tf.stop_gradient(v) for v in variables]
+    return tf.stop_gradient(variables)

@@ -1,0 +1,20 @@
+"""Core composites, written once on K.* calls (see kbackend.backend.shared)."""
+import numpy as np
+
+__all__ = ['moving_average_update', 'get_variable_shape', 'count_params']
+
+
+def moving_average_update(x, value, momentum):
+    # DESIGN: x * momentum + value * (1 - momentum) on every engine, not zero-debiased.
+    return K.update(x, x * momentum + value * (1. - momentum))  # noqa: F821
+
+
+def get_variable_shape(x):
+    return K.int_shape(x)  # noqa: F821
+
+
+def count_params(x):
+    dims = K.int_shape(x)  # noqa: F821
+    if dims is None or any(d is None for d in dims):
+        dims = K.eval(K.shape(x))  # noqa: F821  (a shape known only at run time)
+    return np.prod(dims, dtype='int64')
