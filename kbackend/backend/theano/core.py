@@ -1,3 +1,419 @@
-"""theano engine: the core op family (see kbackend.backend.api.FAMILIES)."""
+"""theano engine: the core op family (see kbackend.backend.api.FAMILIES).
 
-__all__ = []
+One module for PyTensor and legacy Theano 1.0.5. Variables are shared variables (scipy.sparse values
+give sparse shared variables), placeholders are typed symbolic variables, updates are (variable,
+new_value) pairs that `function` hands to theano.function.
+
+Sessions: these engines have none. get_session() returns None, set_session accepts only None (anything
+else raises ValueError), manual_variable_initialization only records the flag (a shared variable
+always holds its value), and clear_session resets the uids and the learning phase.
+"""
+import contextlib
+import importlib
+import inspect
+import numbers
+import threading
+import weakref
+
+import numpy as np
+
+from ..common import floatx
+from ._engine import IS_PYTENSOR, T, sparse, theano
+
+_sparse_engine = sparse  # `placeholder` has an argument named `sparse`
+
+__all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
+           'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
+           'to_dense', 'name_scope', 'variable', 'constant', 'is_keras_tensor', 'is_tensor',
+           'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
+           'ones', 'eye', 'zeros_like', 'ones_like', 'identity', 'cast', 'update', 'update_add',
+           'update_sub', 'get_value', 'batch_get_value', 'set_value', 'batch_set_value',
+           'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
+
+_Variable = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTENSOR
+                                                       else '.gof.graph')).Variable
+_SparseType = getattr(sparse, 'SparseTensorType', None) or sparse.SparseType
+_FUNCTION_KWARGS = tuple(inspect.signature(theano.function).parameters)
+
+# K.eval compiles without graph rewrites and runs with the Python linker: an eval is usually run
+# once, so a full optimising (and C-compiling) build would cost far more than it saves.
+_EVAL_MODE = theano.compile.mode.Mode(linker='py', optimizer='fast_compile')
+
+
+def _sync_floatx():
+    if theano.config.floatX != floatx():
+        theano.config.floatX = floatx()
+
+
+_sync_floatx()
+
+
+# --- runtime state: uids, learning phase, name scopes (thread-safe) ---------------------------------
+
+class _State(object):
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.uids = {}
+        self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
+        self.learning_phase_symbol = T.scalar(dtype='uint8', name='keras_learning_phase')
+        self.manual_init = False
+        self.local = threading.local()  # each thread has its own name-scope stack
+
+
+STATE = _State()
+
+
+def _scope_stack():
+    stack = getattr(STATE.local, 'scopes', None)
+    if stack is None:
+        stack = STATE.local.scopes = []
+    return stack
+
+
+def _prepare_name(name, default):
+    return '/'.join(_scope_stack() + [name or default])
+
+
+def get_uid(prefix=''):
+    with STATE.lock:
+        STATE.uids[prefix] = STATE.uids.get(prefix, 0) + 1
+        return STATE.uids[prefix]
+
+
+def reset_uids():
+    with STATE.lock:
+        STATE.uids.clear()
+
+
+def clear_session():
+    with STATE.lock:
+        STATE.uids.clear()
+        STATE.learning_phase_value = None
+        STATE.learning_phase_symbol = T.scalar(dtype='uint8', name='keras_learning_phase')
+
+
+def manual_variable_initialization(value):
+    STATE.manual_init = bool(value)
+
+
+def learning_phase():
+    value = STATE.learning_phase_value
+    return STATE.learning_phase_symbol if value is None else value
+
+
+def set_learning_phase(value):
+    if value not in (0, 1) or isinstance(value, float):
+        raise ValueError('Expected learning phase to be 0 or 1; received %r.' % (value,))
+    STATE.learning_phase_value = int(value)
+
+
+def get_session():
+    return None
+
+
+def set_session(session):
+    if session is not None:
+        raise ValueError('The %s engine has no sessions: set_session accepts only None; received %r.'
+                         % ('PyTensor' if IS_PYTENSOR else 'Theano', session))
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    if not isinstance(name, str) or not name:
+        raise ValueError('name_scope expects a non-empty string; received %r.' % (name,))
+    stack = _scope_stack()
+    stack.append(name)
+    try:
+        yield '/'.join(stack) + '/'
+    finally:
+        stack.pop()
+
+
+# --- tensors and variables ------------------------------------------------------------------------
+
+def is_sparse(tensor):
+    return isinstance(getattr(tensor, 'type', None), _SparseType)
+
+
+def to_dense(tensor):
+    if is_sparse(tensor):
+        return sparse.dense_from_sparse(tensor)
+    return tensor
+
+
+def _mark(x, keras_shape):
+    x._keras_shape = keras_shape
+    x._uses_learning_phase = False
+    return x
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    dtype = floatx() if dtype is None else dtype
+    _sync_floatx()
+    name = _prepare_name(name, 'variable')
+    if hasattr(value, 'tocoo'):
+        v = theano.shared(value.tocsr().astype(dtype), name=name)
+        keras_shape = tuple(value.shape)
+    else:
+        if isinstance(value, _Variable):
+            value = eval(value)
+        value = np.asarray(value, dtype=dtype)
+        v = theano.shared(value, name=name, strict=False)
+        keras_shape = value.shape
+    v.constraint = constraint
+    return _mark(v, keras_shape)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    dtype = floatx() if dtype is None else dtype
+    value = np.asarray(value, dtype=dtype)
+    if shape is not None:
+        value = value * np.ones(shape, dtype=dtype)
+    const = T.constant(value, dtype=dtype, name=_prepare_name(name, 'constant'))
+    return _mark(const, value.shape)
+
+
+def is_keras_tensor(x):
+    if not is_tensor(x):
+        raise ValueError('Unexpectedly found an instance of type `%s`. Expected a symbolic tensor '
+                         'instance.' % type(x))
+    return hasattr(x, '_keras_history')
+
+
+def is_tensor(x):
+    return isinstance(x, _Variable) and isinstance(x.type, (T.TensorType, _SparseType))
+
+
+def _tensor_type(dtype, dims):
+    if IS_PYTENSOR:
+        return T.TensorType(dtype, shape=dims)
+    return T.TensorType(dtype, (False,) * len(dims))  # Keras 2.2.4's choice: nothing broadcastable
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    dtype = floatx() if dtype is None else dtype
+    _sync_floatx()
+    if shape is None and ndim is None:
+        raise ValueError('placeholder needs a shape or an ndim; received neither.')
+    shape = (None,) * ndim if shape is None else tuple(shape)
+    name = _prepare_name(name, 'placeholder')
+    if sparse:
+        if len(shape) != 2:
+            raise ValueError('A sparse placeholder must be 2-D; received shape %s.' % (shape,))
+        x = _sparse_engine.csr_matrix(name=name, dtype=dtype)
+    else:
+        x = _tensor_type(dtype, shape)(name)
+    x._theano_placeholder = True
+    return _mark(x, shape)
+
+
+def is_placeholder(x):
+    return bool(getattr(x, '_theano_placeholder', False))
+
+
+def shape(x):
+    return x.shape
+
+
+def int_shape(x):
+    if hasattr(x, '_keras_shape'):
+        return x._keras_shape
+    if isinstance(x, (np.ndarray, np.generic, numbers.Number)):
+        return np.shape(x)
+    if hasattr(x, 'get_value'):
+        return tuple(x.get_value(borrow=True, return_internal_type=True).shape)
+    if hasattr(x, 'data') and hasattr(x.data, 'shape'):  # a constant
+        return tuple(x.data.shape)
+    static = getattr(x.type, 'shape', None)
+    if static is not None:
+        return tuple(static)
+    return tuple(1 if b else None for b in x.broadcastable)
+
+
+def ndim(x):
+    return x.ndim if hasattr(x, 'ndim') else np.ndim(x)
+
+
+def dtype(x):
+    dt = getattr(x, 'dtype', None)
+    return np.asarray(x).dtype.name if dt is None else str(dt)
+
+
+# Compiled K.eval functions, per expression, dropped with the expression.
+_EVAL_CACHE = weakref.WeakKeyDictionary()
+
+
+def eval(x):
+    if not isinstance(x, _Variable):
+        return np.asarray(x)
+    x = to_dense(x)
+    if hasattr(x, 'get_value'):
+        return x.get_value()
+    if hasattr(x, 'data'):  # a constant
+        return np.array(x.data)
+    fn = _EVAL_CACHE.get(x)
+    if fn is None:
+        fn = theano.function([], x, mode=_EVAL_MODE, on_unused_input='ignore')
+        _EVAL_CACHE[x] = fn
+    return fn()
+
+
+def _variable_or_tensor(fill, shape, dtype, name):
+    dtype = floatx() if dtype is None else dtype
+    if all(isinstance(d, (numbers.Integral, np.integer)) for d in shape):
+        return variable(fill(shape), dtype=dtype, name=name)
+    return (T.zeros if fill is np.zeros else T.ones)(shape, dtype=dtype)
+
+
+def zeros(shape, dtype=None, name=None):
+    return _variable_or_tensor(np.zeros, shape, dtype, name)
+
+
+def ones(shape, dtype=None, name=None):
+    return _variable_or_tensor(np.ones, shape, dtype, name)
+
+
+def eye(size, dtype=None, name=None):
+    rows, cols = (size, size) if np.ndim(size) == 0 else size
+    return variable(np.eye(rows, cols), dtype=dtype, name=name)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return T.zeros_like(x, dtype=dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    return T.ones_like(x, dtype=dtype)
+
+
+def identity(x, name=None):
+    return x.copy(name=name)
+
+
+def cast(x, dtype):
+    return T.cast(x, dtype)
+
+
+def update(x, new_x):
+    return (x, new_x)
+
+
+def update_add(x, increment):
+    return (x, x + increment)
+
+
+def update_sub(x, decrement):
+    return (x, x - decrement)
+
+
+def get_value(x):
+    if not hasattr(x, 'get_value'):
+        raise TypeError('get_value() can only be called on a variable; received %s. Use eval() for '
+                        'an expression.' % type(x).__name__)
+    return x.get_value()
+
+
+def batch_get_value(ops):
+    return [get_value(x) for x in ops]
+
+
+def set_value(x, value):
+    if not hasattr(x, 'set_value'):
+        raise TypeError('set_value() can only be called on a variable; received %s.'
+                        % type(x).__name__)
+    if hasattr(value, 'tocoo'):
+        x.set_value(value.tocsr().astype(x.dtype))
+        return
+    value = np.asarray(value, dtype=x.dtype)
+    expected = x.get_value(borrow=True, return_internal_type=True).shape
+    if value.shape != expected:
+        raise ValueError('set_value: expected a value of shape %s for variable %s; received shape %s.'
+                         % (tuple(expected), x.name, value.shape))
+    x.set_value(value)
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+def print_tensor(x, message=''):
+    return theano.printing.Print(message)(x)
+
+
+# --- function and gradients -----------------------------------------------------------------------
+
+def _as_update_value(x, new):
+    """`new` with the type of `x` (dtype and broadcast pattern), which theano.function requires."""
+    new = T.as_tensor_variable(new) if not is_sparse(new) else new
+    if is_sparse(x):
+        return new
+    if new.dtype != x.dtype:
+        new = T.cast(new, x.dtype)
+    if not IS_PYTENSOR and new.broadcastable != x.broadcastable:
+        new = T.patternbroadcast(new, x.broadcastable)  # PyTensor's filter_variable does this itself
+    return new
+
+
+def _unique_updates(updates):
+    """(variable, new_value) pairs, the first update of each variable only (Keras 2.2.4's rule)."""
+    seen, unique = set(), []
+    for u in updates:
+        if not isinstance(u, (list, tuple)) or len(u) != 2:
+            raise ValueError('An update must be a (variable, new_value) pair; received %r.' % (u,))
+        x, new = u
+        if x not in seen:
+            seen.add(x)
+            unique.append((x, _as_update_value(x, new)))
+    return unique
+
+
+class Function(object):
+    """A callable running `outputs` (and `updates`) for a list of input values."""
+
+    def __init__(self, inputs, outputs, updates=None, name=None, **kwargs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError('`inputs` of a backend function should be a list or tuple; received %r.'
+                            % (inputs,))
+        _sync_floatx()
+        self.inputs = list(inputs)
+        self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self.name = name
+        self.function = theano.function(self.inputs, self.outputs,
+                                        updates=_unique_updates(updates or []),
+                                        allow_input_downcast=True, on_unused_input='ignore',
+                                        name=name, **kwargs)
+
+    def __call__(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError('A backend function takes a list or tuple of input values; received %s.'
+                            % type(inputs).__name__)
+        if len(inputs) != len(self.inputs):
+            raise ValueError('This function expects %d input values; received %d.'
+                             % (len(self.inputs), len(inputs)))
+        return self.function(*inputs)
+
+
+def function(inputs, outputs, updates=None, **kwargs):
+    unknown = sorted(k for k in kwargs if k not in _FUNCTION_KWARGS or k in ('inputs', 'outputs',
+                                                                              'updates'))
+    if unknown:
+        raise ValueError('Invalid argument(s) %s passed to K.function with the Theano backend; '
+                         'expected only arguments of theano.function: %s.'
+                         % (', '.join(unknown), ', '.join(k for k in _FUNCTION_KWARGS
+                                                         if k not in ('inputs', 'outputs',
+                                                                      'updates'))))
+    return Function(inputs, outputs, updates=updates, **kwargs)
+
+
+def gradients(loss, variables):
+    # As TensorFlow does: a non-scalar loss is summed, a variable the loss does not depend on gets None.
+    if loss.ndim:
+        loss = loss.sum()
+    return T.grad(loss, variables, disconnected_inputs='ignore', return_disconnected='None')
+
+
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [theano.gradient.disconnected_grad(v) for v in variables]
+    return theano.gradient.disconnected_grad(variables)
