@@ -1,0 +1,419 @@
+"""The conv family against the NumPy oracle (tests/oracle/conv.py), its gradients, and its errors."""
+import numpy as np
+import pytest
+
+import oracle
+from harness import check_gradient, check_op, rand
+
+FORMATS = ['channels_last', 'channels_first']
+PADDINGS = ['valid', 'same']
+
+
+def image(spatial, channels=3, batch=2, data_format='channels_last', dtype='float32', seed=None):
+    shape = ((batch, channels) + tuple(spatial) if data_format == 'channels_first'
+             else (batch,) + tuple(spatial) + (channels,))
+    return rand(*shape, dtype=dtype, seed=seed if seed is not None else sum(shape))
+
+
+# Window variants per rank: strides and dilation (never both > 1), unequal across axes where possible.
+WINDOWS = {
+    1: {'plain': (1, 1), 'strided': (2, 1), 'dilated': (1, 2)},
+    2: {'plain': ((1, 1), (1, 1)), 'strided': ((2, 3), (1, 1)), 'dilated': ((1, 1), (2, 1))},
+    3: {'plain': ((1, 1, 1), (1, 1, 1)), 'strided': ((2, 1, 2), (1, 1, 1)),
+        'dilated': ((1, 1, 1), (2, 1, 1))},
+}
+SPATIAL = {1: (9,), 2: (7, 8), 3: (5, 4, 6)}
+KERNEL = {1: (3,), 2: (3, 2), 3: (2, 3, 2)}
+
+
+# --- convolutions --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[1]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS + ['causal'])
+def test_conv1d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[1][window]
+    check_op(K, 'conv1d', image(SPATIAL[1], 3, data_format=data_format), rand(3, 3, 4),
+             strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[2]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_conv2d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[2][window]
+    check_op(K, 'conv2d', image(SPATIAL[2], 3, data_format=data_format), rand(3, 2, 3, 4),
+             strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[3]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_conv3d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[3][window]
+    check_op(K, 'conv3d', image(SPATIAL[3], 2, data_format=data_format), rand(2, 3, 2, 2, 3),
+             strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+
+
+def test_conv_is_cross_correlation(K):
+    """A one-hot kernel at tap 0 shifts the output towards the start: no engine flips the kernel."""
+    x = np.arange(6, dtype='float32').reshape(1, 6, 1)
+    kernel = np.array([1, 0, 0], dtype='float32').reshape(3, 1, 1)
+    out = K.eval(K.conv1d(K.variable(x), K.variable(kernel)))
+    np.testing.assert_array_equal(out.ravel(), [0, 1, 2, 3])
+
+
+def test_conv1d_causal_is_left_padded(K):
+    x = rand(1, 6, 2)
+    kernel = rand(3, 2, 2)
+    causal = K.eval(K.conv1d(K.variable(x), K.variable(kernel), padding='causal', dilation_rate=2))
+    padded = np.concatenate([np.zeros((1, 4, 2), 'float32'), x], axis=1)
+    expected = oracle.conv1d(padded, kernel, padding='valid', dilation_rate=2)
+    np.testing.assert_allclose(causal, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_data_format_none_follows_image_data_format(K):
+    x, kernel = image((5, 4), 2, data_format='channels_first'), rand(2, 2, 2, 3)
+    previous = K.image_data_format()
+    K.set_image_data_format('channels_first')
+    try:
+        out = K.eval(K.conv2d(K.variable(x), K.variable(kernel)))
+    finally:
+        K.set_image_data_format(previous)
+    np.testing.assert_allclose(out, oracle.conv2d(x, kernel, data_format='channels_first'),
+                               rtol=1e-4, atol=1e-5)
+
+
+# --- transposed convolutions ---------------------------------------------------------------------
+
+TRANSPOSES_2D = {  # name: (x spatial, output spatial, kernel window, strides, dilation)
+    'plain': ((5, 6), (7, 7), (3, 2), (1, 1), (1, 1)),
+    'strided': ((3, 3), (7, 8), (3, 2), (2, 3), (1, 1)),
+    'dilated': ((3, 5), (7, 8), (3, 2), (1, 1), (2, 3)),
+}
+
+
+def _transpose_case(rank, window, padding, data_format, cases, in_channels=3, out_channels=2):
+    x_spatial, out_spatial, kernel, strides, dilation = cases[window]
+    if padding == 'same':  # 'same' maps ceil(n / stride) cells back to n
+        x_spatial = tuple(-(-n // s) for n, s in zip(out_spatial, strides))
+    x = image(x_spatial, in_channels, data_format=data_format)
+    output_shape = image(out_spatial, out_channels, data_format=data_format).shape
+    return x, rand(*(kernel + (out_channels, in_channels))), output_shape, strides, dilation
+
+
+@pytest.mark.parametrize('window', sorted(TRANSPOSES_2D))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_conv2d_transpose(K, padding, data_format, window):
+    x, kernel, output_shape, strides, dilation = _transpose_case(2, window, padding, data_format,
+                                                                  TRANSPOSES_2D)
+    check_op(K, 'conv2d_transpose', x, kernel, output_shape=output_shape, strides=strides,
+             padding=padding, data_format=data_format, dilation_rate=dilation)
+
+
+TRANSPOSES_3D = {
+    'plain': ((3, 3, 4), (4, 5, 5), (2, 3, 2), (1, 1, 1), None),
+    'strided': ((2, 3, 2), (5, 6, 4), (2, 1, 3), (2, 2, 1), None),
+}
+
+
+@pytest.mark.parametrize('window', sorted(TRANSPOSES_3D))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_conv3d_transpose(K, padding, data_format, window):
+    x, kernel, output_shape, strides, _ = _transpose_case(3, window, padding, data_format,
+                                                           TRANSPOSES_3D)
+    check_op(K, 'conv3d_transpose', x, kernel, output_shape=output_shape, strides=strides,
+             padding=padding, data_format=data_format)
+
+
+def test_conv2d_transpose_is_adjoint_of_conv2d(K):
+    """<conv2d(y), x> == <y, conv2d_transpose(x)>, computed by the engine alone."""
+    y = image((6, 7), 2, batch=1, dtype='float64')
+    x = image((3, 3), 3, batch=1, dtype='float64')
+    kernel = rand(3, 3, 2, 3, dtype='float64')
+    y_, x_, kernel_ = [K.variable(a, dtype='float64') for a in (y, x, kernel)]
+    conv = K.eval(K.conv2d(y_, kernel_, strides=(2, 3), padding='same'))
+    back = K.eval(K.conv2d_transpose(x_, kernel_, y.shape, strides=(2, 3), padding='same'))
+    np.testing.assert_allclose(np.sum(conv * x), np.sum(y * back), rtol=1e-10)
+
+
+def test_conv2d_transpose_unknown_batch(K):
+    x, kernel = image((3, 3), 3), rand(3, 3, 2, 3)
+    inp = K.placeholder(shape=(None, 3, 3, 3))
+    out = K.conv2d_transpose(inp, K.variable(kernel), (None, 7, 7, 2), strides=(2, 2))
+    result = K.function([inp], [out])([x])[0]
+    np.testing.assert_allclose(result, oracle.conv2d_transpose(x, kernel, (2, 7, 7, 2), strides=(2, 2)),
+                               rtol=1e-4, atol=1e-5)
+
+
+# --- depthwise / separable -----------------------------------------------------------------------
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[2]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_depthwise_conv2d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[2][window]
+    check_op(K, 'depthwise_conv2d', image(SPATIAL[2], 3, data_format=data_format), rand(3, 2, 3, 2),
+             strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
+
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[2]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_separable_conv2d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[2][window]
+    check_op(K, 'separable_conv2d', image(SPATIAL[2], 3, data_format=data_format), rand(3, 2, 3, 2),
+             rand(1, 1, 6, 4), strides=strides, padding=padding, data_format=data_format,
+             dilation_rate=dilation)
+
+
+@pytest.mark.parametrize('window', sorted(WINDOWS[1]))
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_separable_conv1d(K, padding, data_format, window):
+    strides, dilation = WINDOWS[1][window]
+    check_op(K, 'separable_conv1d', image(SPATIAL[1], 3, data_format=data_format), rand(3, 3, 2),
+             rand(1, 6, 4), strides=strides, padding=padding, data_format=data_format,
+             dilation_rate=dilation)
+
+
+# --- pooling -------------------------------------------------------------------------------------
+
+POOLS = {  # name: (pool_size, strides)
+    2: {'overlapping': ((3, 2), (1, 1)), 'strided': ((2, 3), (2, 2))},
+    3: {'overlapping': ((2, 2, 3), (1, 1, 1)), 'strided': ((2, 3, 2), (2, 1, 3))},
+}
+
+
+@pytest.mark.parametrize('window', sorted(POOLS[2]))
+@pytest.mark.parametrize('pool_mode', ['max', 'avg'])
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_pool2d(K, padding, data_format, pool_mode, window):
+    pool_size, strides = POOLS[2][window]
+    check_op(K, 'pool2d', image(SPATIAL[2], 3, data_format=data_format), pool_size=pool_size,
+             strides=strides, padding=padding, data_format=data_format, pool_mode=pool_mode)
+
+
+@pytest.mark.parametrize('window', sorted(POOLS[3]))
+@pytest.mark.parametrize('pool_mode', ['max', 'avg'])
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('padding', PADDINGS)
+def test_pool3d(K, padding, data_format, pool_mode, window):
+    pool_size, strides = POOLS[3][window]
+    check_op(K, 'pool3d', image(SPATIAL[3], 2, data_format=data_format), pool_size=pool_size,
+             strides=strides, padding=padding, data_format=data_format, pool_mode=pool_mode)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_pool3d_dtypes(K, dtype):
+    check_op(K, 'pool3d', image(SPATIAL[3], 2, dtype=dtype), pool_size=(2, 2, 2), strides=(2, 2, 2),
+             padding='same', pool_mode='avg')
+
+
+# --- locally connected ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_local_conv1d(K, data_format):
+    x = image((8,), 3, data_format=data_format)
+    out_len = (8 - 3) // 2 + 1
+    check_op(K, 'local_conv1d', x, rand(out_len, 3 * 3, 4), kernel_size=(3,), strides=(2,),
+             data_format=data_format)
+
+
+@pytest.mark.parametrize('data_format', FORMATS)
+def test_local_conv2d(K, data_format):
+    x = image((6, 5), 2, data_format=data_format)
+    out_shape = ((6 - 3) // 1 + 1, (5 - 2) // 2 + 1)
+    check_op(K, 'local_conv2d', x, rand(out_shape[0] * out_shape[1], 3 * 2 * 2, 4), kernel_size=(3, 2),
+             strides=(1, 2), output_shape=out_shape, data_format=data_format)
+
+
+# --- gradients (float64, finite differences) -----------------------------------------------------
+
+GRADIENTS = {  # name: (function of K and tensors, input arrays)
+    'conv1d-causal-dilated': (
+        lambda K, x, k: K.conv1d(x, k, padding='causal', dilation_rate=2),
+        (image((6,), 2, batch=1), rand(2, 2, 3))),
+    'conv1d-same-strided-channels_first': (
+        lambda K, x, k: K.conv1d(x, k, strides=2, padding='same', data_format='channels_first'),
+        (image((7,), 2, batch=1, data_format='channels_first'), rand(3, 2, 2))),
+    'conv2d-same-strided': (
+        lambda K, x, k: K.conv2d(x, k, strides=(2, 1), padding='same'),
+        (image((5, 4), 2, batch=1), rand(3, 2, 2, 2))),
+    'conv2d-valid-dilated-channels_first': (
+        lambda K, x, k: K.conv2d(x, k, dilation_rate=(2, 1), data_format='channels_first'),
+        (image((5, 4), 2, batch=1, data_format='channels_first'), rand(2, 2, 2, 2))),
+    'conv3d-same-strided': (
+        lambda K, x, k: K.conv3d(x, k, strides=(2, 1, 2), padding='same'),
+        (image((3, 3, 4), 2, batch=1), rand(2, 2, 2, 2, 2))),
+    'conv2d_transpose-same-strided': (
+        lambda K, x, k: K.conv2d_transpose(x, k, (1, 5, 6, 2), strides=(2, 3), padding='same'),
+        (image((3, 2), 2, batch=1), rand(3, 2, 2, 2))),
+    'conv2d_transpose-valid-dilated-channels_first': (
+        lambda K, x, k: K.conv2d_transpose(x, k, (1, 2, 5, 5), dilation_rate=(2, 1),
+                                           data_format='channels_first'),
+        (image((3, 4), 2, batch=1, data_format='channels_first'), rand(2, 2, 2, 2))),
+    'conv3d_transpose-valid-strided': (
+        lambda K, x, k: K.conv3d_transpose(x, k, (1, 4, 3, 5, 2), strides=(2, 1, 2)),
+        (image((2, 2, 2), 2, batch=1), rand(2, 2, 2, 2, 2))),
+    'depthwise_conv2d-same-strided-channels_first': (
+        lambda K, x, k: K.depthwise_conv2d(x, k, strides=(2, 1), padding='same',
+                                           data_format='channels_first'),
+        (image((4, 3), 2, batch=1, data_format='channels_first'), rand(2, 3, 2, 2))),
+    'separable_conv2d-valid-dilated': (
+        lambda K, x, d, p: K.separable_conv2d(x, d, p, dilation_rate=(1, 2)),
+        (image((4, 5), 2, batch=1), rand(2, 2, 2, 2), rand(1, 1, 4, 3))),
+    'separable_conv1d-same-strided': (
+        lambda K, x, d, p: K.separable_conv1d(x, d, p, strides=2, padding='same'),
+        (image((5,), 2, batch=1), rand(3, 2, 2), rand(1, 4, 3))),
+    'pool2d-max-same-strided': (
+        lambda K, x: K.pool2d(x, (2, 3), strides=(2, 2), padding='same'),
+        (image((5, 5), 2, batch=1),)),
+    'pool2d-avg-same-channels_first': (
+        lambda K, x: K.pool2d(x, (3, 2), padding='same', pool_mode='avg',
+                              data_format='channels_first'),
+        (image((4, 3), 2, batch=1, data_format='channels_first'),)),
+    'pool3d-max-valid': (
+        lambda K, x: K.pool3d(x, (2, 2, 2), strides=(1, 2, 1)),
+        (image((3, 4, 3), 2, batch=1),)),
+    'pool3d-avg-same-strided': (
+        lambda K, x: K.pool3d(x, (2, 3, 2), strides=(2, 2, 1), padding='same', pool_mode='avg'),
+        (image((3, 4, 3), 1, batch=1),)),
+    'local_conv1d': (
+        lambda K, x, k: K.local_conv1d(x, k, (2,), (2,)),
+        (image((5,), 2, batch=2), rand(2, 4, 3))),
+    'local_conv2d-channels_first': (
+        lambda K, x, k: K.local_conv2d(x, k, (2, 2), (1, 2), (2, 2), data_format='channels_first'),
+        (image((3, 4), 2, batch=1, data_format='channels_first'), rand(4, 8, 2))),
+}
+
+
+@pytest.mark.parametrize('case', sorted(GRADIENTS))
+def test_gradient(K, case):
+    fn, arrays = GRADIENTS[case]
+    check_gradient(K, lambda *tensors: fn(K, *tensors), *arrays)
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+X2 = image((5, 5), 3, batch=1)
+CALLS = {  # name: a valid call of each function, as (fn, args, kwargs)
+    'conv1d': ('conv1d', (image((5,), 3, batch=1), rand(2, 3, 2)), {}),
+    'conv2d': ('conv2d', (X2, rand(2, 2, 3, 2)), {}),
+    'conv3d': ('conv3d', (image((3, 3, 3), 3, batch=1), rand(2, 2, 2, 3, 2)), {}),
+    'conv2d_transpose': ('conv2d_transpose', (image((4, 4), 3, batch=1), rand(2, 2, 2, 3)),
+                         {'output_shape': (1, 5, 5, 2)}),
+    'conv3d_transpose': ('conv3d_transpose', (image((2, 2, 2), 3, batch=1), rand(2, 2, 2, 2, 3)),
+                         {'output_shape': (1, 3, 3, 3, 2)}),
+    'depthwise_conv2d': ('depthwise_conv2d', (X2, rand(2, 2, 3, 2)), {}),
+    'separable_conv2d': ('separable_conv2d', (X2, rand(2, 2, 3, 2), rand(1, 1, 6, 2)), {}),
+    'separable_conv1d': ('separable_conv1d', (image((5,), 3, batch=1), rand(2, 3, 2), rand(1, 6, 2)),
+                         {}),
+    'pool2d': ('pool2d', (X2,), {'pool_size': (2, 2)}),
+    'pool3d': ('pool3d', (image((3, 3, 3), 3, batch=1),), {'pool_size': (2, 2, 2)}),
+}
+
+
+def _call(K, name, **overrides):
+    fn, args, kwargs = CALLS[name]
+    kwargs = dict(kwargs, **overrides)
+    return getattr(K, fn)(*[K.variable(a) for a in args], **kwargs)
+
+
+@pytest.mark.parametrize('name', sorted(CALLS))
+def test_valid_calls_match_oracle(K, name):
+    fn, args, kwargs = CALLS[name]
+    check_op(K, fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize('name', sorted(CALLS))
+def test_bad_data_format(K, name):
+    with pytest.raises(ValueError, match="data_format.*'channels_middle'"):
+        _call(K, name, data_format='channels_middle')
+
+
+@pytest.mark.parametrize('name', sorted(CALLS))
+def test_bad_padding(K, name):
+    with pytest.raises(ValueError, match="padding: 'full'; expected one of 'valid', 'same'"):
+        _call(K, name, padding='full')
+
+
+@pytest.mark.parametrize('name', ['conv2d', 'conv3d', 'depthwise_conv2d', 'separable_conv1d'])
+def test_causal_only_for_conv1d(K, name):
+    with pytest.raises(ValueError, match="padding: 'causal'"):
+        _call(K, name, padding='causal')
+
+
+@pytest.mark.parametrize('name', ['pool2d', 'pool3d'])
+def test_bad_pool_mode(K, name):
+    with pytest.raises(ValueError, match="pool_mode: 'sum'; expected one of 'max', 'avg'"):
+        _call(K, name, pool_mode='sum')
+
+
+@pytest.mark.parametrize('name', ['conv2d', 'pool2d', 'depthwise_conv2d'])
+def test_bad_strides(K, name):
+    with pytest.raises(ValueError, match=r'strides: \(1, 1, 1\); expected 2 positive ints'):
+        _call(K, name, strides=(1, 1, 1))
+    with pytest.raises(ValueError, match=r'strides: \(0, 1\)'):
+        _call(K, name, strides=(0, 1))
+
+
+@pytest.mark.parametrize('name', ['conv1d', 'conv2d', 'conv3d', 'depthwise_conv2d', 'separable_conv2d'])
+def test_strides_with_dilation(K, name):
+    with pytest.raises(ValueError, match='strides > 1 cannot be combined with dilation_rate > 1'):
+        _call(K, name, strides=2, dilation_rate=2)
+
+
+def test_input_rank(K):
+    with pytest.raises(ValueError, match=r'conv2d: expected the input to be 4-D .*received a 3-D'):
+        K.conv2d(K.variable(rand(1, 5, 3)), K.variable(rand(2, 2, 3, 2)))
+    with pytest.raises(ValueError, match=r'pool3d: expected the input to be 5-D'):
+        K.pool3d(K.variable(X2), (2, 2, 2))
+
+
+def test_kernel_rank(K):
+    with pytest.raises(ValueError, match=r'conv2d: expected the kernel to be 4-D .*received a 3-D'):
+        K.conv2d(K.variable(X2), K.variable(rand(2, 3, 2)))
+    with pytest.raises(ValueError, match=r'separable_conv2d: expected the pointwise kernel to be 4-D'):
+        K.separable_conv2d(K.variable(X2), K.variable(rand(2, 2, 3, 2)), K.variable(rand(6, 2)))
+
+
+def test_channel_mismatch(K):
+    with pytest.raises(ValueError, match=r"conv2d: the kernel's input channels .*expected 3; received 4"):
+        K.conv2d(K.variable(X2), K.variable(rand(2, 2, 4, 2)))
+    with pytest.raises(ValueError, match=r"conv2d: the kernel's input channels .*expected 5; received 3"):
+        K.conv2d(K.variable(X2), K.variable(rand(2, 2, 3, 2)), data_format='channels_first')
+    with pytest.raises(ValueError, match=r"depthwise_conv2d: the depthwise kernel's input channels"):
+        K.depthwise_conv2d(K.variable(X2), K.variable(rand(2, 2, 2, 2)))
+    with pytest.raises(ValueError, match=r"separable_conv2d: the pointwise kernel's input channels .*"
+                                         r"expected 6; received 4"):
+        K.separable_conv2d(K.variable(X2), K.variable(rand(2, 2, 3, 2)), K.variable(rand(1, 1, 4, 2)))
+    with pytest.raises(ValueError, match=r"conv2d_transpose: the kernel's input channels"):
+        K.conv2d_transpose(K.variable(X2), K.variable(rand(2, 2, 2, 4)), (1, 6, 6, 2))
+
+
+def test_window_larger_than_input(K):
+    with pytest.raises(ValueError, match=r"conv2d: with padding 'valid' .*\(6, 6\)"):
+        K.conv2d(K.variable(X2), K.variable(rand(6, 6, 3, 2)))
+    with pytest.raises(ValueError, match=r"pool2d: with padding 'valid'"):
+        K.pool2d(K.variable(X2), (2, 7))
+
+
+def test_transpose_output_shape(K):
+    x, kernel = K.variable(image((4, 4), 3, batch=1)), K.variable(rand(2, 2, 2, 3))
+    with pytest.raises(ValueError, match=r'conv2d_transpose: output_shape \(1, 6, 6, 2\) does not match'):
+        K.conv2d_transpose(x, kernel, (1, 6, 6, 2))
+    with pytest.raises(ValueError, match=r'conv2d_transpose: expected output_shape to be a tuple of 4'):
+        K.conv2d_transpose(x, kernel, (5, 5, 2))
+    with pytest.raises(ValueError, match=r"output channels .*expected 3; received 2"):
+        K.conv2d_transpose(x, kernel, (1, 5, 5, 3))
+
+
+def test_integer_input(K):
+    with pytest.raises(ValueError, match=r'conv2d: expected x to have a float dtype; received int32'):
+        K.conv2d(K.variable(X2.astype('int32'), dtype='int32'), K.variable(rand(2, 2, 3, 2)))
+    with pytest.raises(ValueError, match=r'pool2d: expected x to have a float dtype; received int32'):
+        K.pool2d(K.variable(X2.astype('int32'), dtype='int32'), (2, 2))
