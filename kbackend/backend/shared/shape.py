@@ -1,3 +1,68 @@
 """Composite shape ops written once on K.* (bound per engine by shared.bind)."""
+# K is set by shared.bind.
+# flake8: noqa: F821
+from kbackend.backend.shared import checks
 
-__all__ = []
+__all__ = ['resize_images', 'resize_volumes', 'repeat', 'flatten', 'batch_flatten']
+
+
+def _along(axis, ndim, index):
+    """An index tuple applying `index` (a slice) to `axis` of a `ndim`-D tensor."""
+    return tuple(index if i == axis else slice(None) for i in range(ndim))
+
+
+def _upsample_bilinear(x, axis, factor):
+    """TensorFlow's legacy resize_bilinear (align_corners=False, half_pixel_centers=False) along one
+    axis at an integer factor: output i*f + r is x[i] + (x[i+1] - x[i]) * r/f, x[i+1] clamped at the
+    edge. It is separable, so resize_images applies it per spatial axis."""
+    if factor == 1:
+        return x
+    ndim = K.ndim(x)
+    following = K.concatenate([x[_along(axis, ndim, slice(1, None))],
+                               x[_along(axis, ndim, slice(-1, None))]], axis=axis)
+    steps = K.arange(0, K.shape(x)[axis] * factor) % factor
+    weights = K.reshape(K.cast(steps, K.dtype(x)) * (1.0 / factor),
+                        [-1 if i == axis else 1 for i in range(ndim)])
+    return (K.repeat_elements(x, factor, axis)
+            + K.repeat_elements(following - x, factor, axis) * weights)
+
+
+def _upsample(x, factors, axes, interpolation):
+    for axis, factor in zip(axes, factors):
+        if interpolation == 'bilinear':
+            x = _upsample_bilinear(x, axis, factor)
+        elif factor != 1:
+            x = K.repeat_elements(x, factor, axis)
+    return x
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    factors, axes = checks.resize_args('resize_images', K.ndim(x), (height_factor, width_factor),
+                                       data_format, interpolation)
+    return _upsample(x, factors, axes, interpolation)
+
+
+def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
+    factors, axes = checks.resize_args('resize_volumes', K.ndim(x),
+                                       (depth_factor, height_factor, width_factor), data_format)
+    return _upsample(x, factors, axes, 'nearest')
+
+
+def repeat(x, n):
+    if K.ndim(x) != 2:
+        raise ValueError('repeat: expected a 2-D input (batch, dim); received a %d-D tensor.' % K.ndim(x))
+    return K.tile(K.expand_dims(x, 1), [1, n, 1])
+
+
+def flatten(x):
+    return K.reshape(x, (-1,))
+
+
+def batch_flatten(x):
+    rest = K.int_shape(x)[1:]
+    if None not in rest:
+        size = 1
+        for d in rest:
+            size *= d
+        return K.reshape(x, (-1, size))
+    return K.reshape(x, K.stack([-1, K.prod(K.shape(x)[1:])]))

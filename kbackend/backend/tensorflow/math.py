@@ -1,3 +1,232 @@
 """tensorflow engine: the math op family (see kbackend.backend.api.FAMILIES)."""
+import string
 
-__all__ = []
+from .. import common
+from ..shared import checks
+from ._graph import graph_scope, tf
+
+__all__ = [
+    'dot', 'batch_dot', 'transpose', 'max', 'min', 'sum', 'prod', 'cumsum', 'cumprod', 'var',
+    'mean', 'any', 'all', 'argmax', 'argmin', 'square', 'abs', 'sqrt', 'exp', 'log', 'logsumexp',
+    'round', 'sign', 'pow', 'clip', 'equal', 'not_equal', 'greater', 'greater_equal', 'less',
+    'less_equal', 'maximum', 'minimum', 'sin', 'cos',
+]
+
+_builtin_max = max
+
+
+def _axis(axis):
+    # TensorFlow takes an int or a list, not a tuple of axes.
+    return list(axis) if isinstance(axis, tuple) else axis
+
+
+def _as_float(x):
+    """x as a tensor, cast to floatx when it is bool or integer (mean/var of counts are fractions)."""
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating and not x.dtype.is_complex:
+        x = tf.cast(x, common.floatx())
+    return x
+
+
+@graph_scope
+def dot(x, y):
+    if isinstance(x, tf.SparseTensor):
+        return tf.sparse.sparse_dense_matmul(x, y)
+    x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+    x_ndim, y_ndim = x.shape.rank, y.shape.rank
+    if x_ndim == 2 and y_ndim == 2:
+        return tf.matmul(x, y)
+    if x_ndim == 0 or y_ndim == 0:
+        return x * y
+    # np.dot: last axis of x with the second-to-last (or only) axis of y.
+    return tf.tensordot(x, y, [[x_ndim - 1], [_builtin_max(y_ndim - 2, 0)]])
+
+
+@graph_scope
+def batch_dot(x, y, axes=None):
+    x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
+    x_ndim, y_ndim = x.shape.rank, y.shape.rank
+    x_axis, y_axis = checks.batch_dot_axes(axes, x_ndim, y_ndim)
+    if x_ndim == 2 and y_ndim == 2:
+        out = tf.reduce_sum(x * y, axis=x_axis)
+    else:
+        # einsum contracts any pair of axes (TF's matmul adjoint trick only reaches the last two).
+        letters = string.ascii_letters[1:x_ndim + y_ndim]
+        x_sub = 'a' + letters[:x_ndim - 1]
+        y_sub = 'a' + letters[x_ndim - 1:x_ndim + y_ndim - 2]
+        y_sub = y_sub[:y_axis] + x_sub[x_axis] + y_sub[y_axis + 1:]
+        out_sub = x_sub[:x_axis] + x_sub[x_axis + 1:] + y_sub[1:y_axis] + y_sub[y_axis + 1:]
+        out = tf.einsum('%s,%s->%s' % (x_sub, y_sub, out_sub), x, y)
+    if out.shape.rank == 1:
+        out = tf.expand_dims(out, 1)
+    return out
+
+
+@graph_scope
+def transpose(x):
+    return tf.transpose(x)
+
+
+@graph_scope
+def max(x, axis=None, keepdims=False):
+    return tf.reduce_max(x, _axis(axis), keepdims)
+
+
+@graph_scope
+def min(x, axis=None, keepdims=False):
+    return tf.reduce_min(x, _axis(axis), keepdims)
+
+
+@graph_scope
+def sum(x, axis=None, keepdims=False):
+    return tf.reduce_sum(x, _axis(axis), keepdims)
+
+
+@graph_scope
+def prod(x, axis=None, keepdims=False):
+    return tf.reduce_prod(x, _axis(axis), keepdims)
+
+
+@graph_scope
+def cumsum(x, axis=0):
+    return tf.cumsum(x, axis=axis)
+
+
+@graph_scope
+def cumprod(x, axis=0):
+    return tf.math.cumprod(x, axis=axis)
+
+
+@graph_scope
+def var(x, axis=None, keepdims=False):
+    return tf.math.reduce_variance(_as_float(x), _axis(axis), keepdims)
+
+
+@graph_scope
+def mean(x, axis=None, keepdims=False):
+    return tf.reduce_mean(_as_float(x), _axis(axis), keepdims)
+
+
+@graph_scope
+def any(x, axis=None, keepdims=False):
+    return tf.reduce_any(tf.cast(x, tf.bool), _axis(axis), keepdims)
+
+
+@graph_scope
+def all(x, axis=None, keepdims=False):
+    return tf.reduce_all(tf.cast(x, tf.bool), _axis(axis), keepdims)
+
+
+@graph_scope
+def argmax(x, axis=-1):
+    return tf.argmax(x, axis)
+
+
+@graph_scope
+def argmin(x, axis=-1):
+    return tf.argmin(x, axis)
+
+
+@graph_scope
+def square(x):
+    return tf.square(x)
+
+
+@graph_scope
+def abs(x):
+    return tf.abs(x)
+
+
+@graph_scope
+def sqrt(x):
+    # Negative inputs give 0, not NaN (the design's rule on every engine).
+    return tf.sqrt(tf.maximum(x, tf.zeros((), tf.convert_to_tensor(x).dtype)))
+
+
+@graph_scope
+def exp(x):
+    return tf.exp(x)
+
+
+@graph_scope
+def log(x):
+    return tf.math.log(x)
+
+
+@graph_scope
+def logsumexp(x, axis=None, keepdims=False):
+    return tf.reduce_logsumexp(x, _axis(axis), keepdims)
+
+
+@graph_scope
+def round(x):
+    return tf.round(x)  # half to even
+
+
+@graph_scope
+def sign(x):
+    return tf.sign(x)
+
+
+@graph_scope
+def pow(x, a):
+    return tf.pow(x, a)
+
+
+@graph_scope
+def clip(x, min_value, max_value):
+    x = tf.convert_to_tensor(x)
+    min_value, max_value = checks.clip_bounds(min_value, max_value, x.dtype.as_numpy_dtype)
+    # clip_by_value takes the minimum first, so a tensor max below min also yields min.
+    return tf.clip_by_value(x, tf.cast(min_value, x.dtype), tf.cast(max_value, x.dtype))
+
+
+@graph_scope
+def equal(x, y):
+    return tf.equal(x, y)
+
+
+@graph_scope
+def not_equal(x, y):
+    return tf.not_equal(x, y)
+
+
+@graph_scope
+def greater(x, y):
+    return tf.greater(x, y)
+
+
+@graph_scope
+def greater_equal(x, y):
+    return tf.greater_equal(x, y)
+
+
+@graph_scope
+def less(x, y):
+    return tf.less(x, y)
+
+
+@graph_scope
+def less_equal(x, y):
+    return tf.less_equal(x, y)
+
+
+@graph_scope
+def maximum(x, y):
+    return tf.maximum(x, y)
+
+
+@graph_scope
+def minimum(x, y):
+    return tf.minimum(x, y)
+
+
+@graph_scope
+def sin(x):
+    return tf.sin(x)
+
+
+@graph_scope
+def cos(x):
+    return tf.cos(x)
+

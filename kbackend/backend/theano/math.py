@@ -1,3 +1,194 @@
 """theano engine: the math op family (see kbackend.backend.api.FAMILIES)."""
+from .. import common
+from ..shared import checks
+from ._engine import IS_PYTENSOR, T, sparse, theano
+from .core import is_sparse as _is_sparse
 
-__all__ = []
+__all__ = [
+    'dot', 'batch_dot', 'transpose', 'max', 'min', 'sum', 'prod', 'cumsum', 'cumprod', 'var',
+    'mean', 'any', 'all', 'argmax', 'argmin', 'square', 'abs', 'sqrt', 'exp', 'log', 'logsumexp',
+    'round', 'sign', 'pow', 'clip', 'equal', 'not_equal', 'greater', 'greater_equal', 'less',
+    'less_equal', 'maximum', 'minimum', 'sin', 'cos',
+]
+
+_zero_grad = theano.gradient.zero_grad
+# PyTensor deprecates batched_dot in favour of matmul (rewritten to the same BatchedDot kernel);
+# legacy Theano has no matmul.
+_batched_matmul = T.matmul if IS_PYTENSOR else T.batched_dot
+_abs = T.abs if IS_PYTENSOR else T.abs_
+_sign = T.sign if IS_PYTENSOR else T.sgn  # PyTensor deprecates sgn; legacy Theano lacks sign
+
+
+def _as_float(x):
+    """x as a tensor, cast to floatx when it is bool or integer (mean/var of counts are fractions)."""
+    x = T.as_tensor_variable(x)
+    return x if x.dtype.startswith(('float', 'complex')) else T.cast(x, common.floatx())
+
+
+def dot(x, y):
+    if _is_sparse(x):
+        return sparse.structured_dot(x, y)
+    return T.dot(x, y)  # np.dot semantics for N-D inputs
+
+
+def _batch_contract(x, y, x_axis, y_axis):
+    """Contracts x_axis with y_axis per batch row: (b, x free..., y free...) via one batched matmul."""
+    x_free = [i for i in range(1, x.ndim) if i != x_axis]
+    y_free = [i for i in range(1, y.ndim) if i != y_axis]
+    batch, depth = x.shape[0], x.shape[x_axis]
+    x3 = x.dimshuffle([0] + x_free + [x_axis]).reshape((batch, -1, depth), ndim=3)
+    y3 = y.dimshuffle([0, y_axis] + y_free).reshape((batch, depth, -1), ndim=3)
+    out_shape = [batch] + [x.shape[i] for i in x_free] + [y.shape[i] for i in y_free]
+    return _batched_matmul(x3, y3).reshape(out_shape, ndim=len(out_shape))
+
+
+def batch_dot(x, y, axes=None):
+    x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
+    x_axis, y_axis = checks.batch_dot_axes(axes, x.ndim, y.ndim)
+    if x.ndim == 2 and y.ndim == 2:
+        out = T.sum(x * y, axis=x_axis)
+    else:
+        out = _batch_contract(x, y, x_axis, y_axis)
+    return out.dimshuffle(0, 'x') if out.ndim == 1 else out
+
+
+def transpose(x):
+    return T.transpose(x)
+
+
+def max(x, axis=None, keepdims=False):
+    return T.max(x, axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):
+    return T.min(x, axis=axis, keepdims=keepdims)
+
+
+def sum(x, axis=None, keepdims=False):
+    return T.sum(x, axis=axis, keepdims=keepdims)
+
+
+def prod(x, axis=None, keepdims=False):
+    return T.prod(x, axis=axis, keepdims=keepdims)
+
+
+def cumsum(x, axis=0):
+    return T.cumsum(x, axis=axis)
+
+
+def cumprod(x, axis=0):
+    return T.cumprod(x, axis=axis)
+
+
+def var(x, axis=None, keepdims=False):
+    return T.var(_as_float(x), axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return T.mean(_as_float(x), axis=axis, keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims=False):
+    return T.any(x, axis=axis, keepdims=keepdims)
+
+
+def all(x, axis=None, keepdims=False):
+    return T.all(x, axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis=-1):
+    return T.argmax(x, axis=axis, keepdims=False)
+
+
+def argmin(x, axis=-1):
+    return T.argmin(x, axis=axis, keepdims=False)
+
+
+def square(x):
+    return T.sqr(x)
+
+
+def abs(x):
+    return _abs(x)
+
+
+def sqrt(x):
+    # Negative inputs give 0, not NaN (the design's rule on every engine).
+    return T.sqrt(T.maximum(x, 0))
+
+
+def exp(x):
+    return T.exp(x)
+
+
+def log(x):
+    return T.log(x)
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    # Shift by the (gradient-free) max so exp cannot overflow; an infinite max shifts by 0 instead.
+    x = T.as_tensor_variable(x)
+    shift = _zero_grad(T.max(x, axis=axis, keepdims=True))
+    shift = T.switch(T.isinf(shift), 0, shift)
+    out = T.log(T.sum(T.exp(x - shift), axis=axis, keepdims=keepdims))
+    return out + T.sum(shift, axis=axis, keepdims=keepdims)  # the shift reduced to out's shape
+
+
+def round(x):
+    return T.round(x, mode='half_to_even')
+
+
+def sign(x):
+    return _sign(x)
+
+
+def pow(x, a):
+    return T.pow(x, a)
+
+
+def clip(x, min_value, max_value):
+    x = T.as_tensor_variable(x)
+    min_value, max_value = checks.clip_bounds(min_value, max_value, x.dtype)
+    if not (checks.is_number(min_value) and checks.is_number(max_value)):
+        max_value = T.maximum(max_value, min_value)  # Theano's clip would return max below min
+    return T.clip(x, min_value, max_value)
+
+
+def equal(x, y):
+    return T.eq(x, y)
+
+
+def not_equal(x, y):
+    return T.neq(x, y)
+
+
+def greater(x, y):
+    return T.gt(x, y)
+
+
+def greater_equal(x, y):
+    return T.ge(x, y)
+
+
+def less(x, y):
+    return T.lt(x, y)
+
+
+def less_equal(x, y):
+    return T.le(x, y)
+
+
+def maximum(x, y):
+    return T.maximum(x, y)
+
+
+def minimum(x, y):
+    return T.minimum(x, y)
+
+
+def sin(x):
+    return T.sin(x)
+
+
+def cos(x):
+    return T.cos(x)

@@ -1,3 +1,134 @@
 """theano engine: the shape op family (see kbackend.backend.api.FAMILIES)."""
+from .. import common
+from ..shared import checks
+from ._engine import IS_PYTENSOR, T, sparse
+from .core import is_sparse as _is_sparse
 
-__all__ = []
+__all__ = [
+    'concatenate', 'reshape', 'permute_dimensions', 'repeat_elements', 'arange', 'tile',
+    'expand_dims', 'squeeze', 'temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
+    'stack', 'one_hot', 'reverse', 'slice', 'gather', 'pattern_broadcast',
+]
+
+_builtin_slice = slice
+
+
+def _mark_broadcastable(x, axes):
+    """x with `axes` declared of size 1 (checked when the graph runs)."""
+    if not axes:
+        return x
+    return T.specify_broadcastable(x, *axes) if IS_PYTENSOR else T.addbroadcast(x, *axes)
+
+
+def concatenate(tensors, axis=-1):
+    flags = [_is_sparse(t) for t in tensors]
+    if flags and all(flags):
+        axis = checks.normalize_axis('concatenate', axis, 2)  # Theano's sparse matrices are 2-D
+        return (sparse.vstack if axis == 0 else sparse.hstack)(list(tensors), format='csr')
+    if any(flags):
+        tensors = [sparse.dense_from_sparse(t) if s else t for t, s in zip(tensors, flags)]
+    tensors = [T.as_tensor_variable(t) for t in tensors]
+    return T.concatenate(tensors, axis=checks.normalize_axis('concatenate', axis, tensors[0].ndim))
+
+
+def reshape(x, shape):
+    return T.reshape(x, shape)
+
+
+def permute_dimensions(x, pattern):
+    return T.as_tensor_variable(x).dimshuffle(list(pattern))
+
+
+def repeat_elements(x, rep, axis):
+    return T.repeat(x, rep, axis=axis)
+
+
+def arange(start, stop=None, step=1, dtype='int32'):
+    if stop is None:
+        start, stop = 0, start
+    return T.arange(start, stop, step, dtype=dtype)
+
+
+def tile(x, n):
+    x = T.as_tensor_variable(x)
+    if not isinstance(n, (int, list, tuple)):
+        return T.tile(x, n)
+    reps, leading = checks.tile_reps(n, x.ndim)
+    if leading:
+        x = x.dimshuffle(['x'] * leading + list(range(x.ndim)))
+    return T.tile(x, reps)
+
+
+def expand_dims(x, axis=-1):
+    x = T.as_tensor_variable(x)
+    axis = checks.normalize_axis('expand_dims', axis, x.ndim + 1)
+    pattern = list(range(x.ndim))
+    pattern.insert(axis, 'x')
+    return x.dimshuffle(pattern)
+
+
+def squeeze(x, axis):
+    x = T.as_tensor_variable(x)
+    axis = checks.normalize_axis('squeeze', axis, x.ndim)
+    return _mark_broadcastable(x, [axis]).dimshuffle([i for i in range(x.ndim) if i != axis])
+
+
+def _pad(fn, x, padding, spatial, data_format='channels_last'):
+    x = T.as_tensor_variable(x)
+    widths = checks.pad_widths(fn, padding, x.ndim, spatial, data_format)
+    shape = [x.shape[i] + before + after for i, (before, after) in enumerate(widths)]
+    inner = tuple(_builtin_slice(before, before + x.shape[i]) for i, (before, _) in enumerate(widths))
+    return T.set_subtensor(T.zeros(shape, dtype=x.dtype)[inner], x)
+
+
+def temporal_padding(x, padding=(1, 1)):
+    return _pad('temporal_padding', x, padding, 1)
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    return _pad('spatial_2d_padding', x, padding, 2, data_format)
+
+
+def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
+    return _pad('spatial_3d_padding', x, padding, 3, data_format)
+
+
+def stack(x, axis=0):
+    return T.stack(list(x), axis=axis)
+
+
+def one_hot(indices, num_classes):
+    indices = T.as_tensor_variable(indices)
+    return T.cast(T.eq(indices.dimshuffle(list(range(indices.ndim)) + ['x']), T.arange(num_classes)),
+                  common.floatx())
+
+
+def reverse(x, axes):
+    x = T.as_tensor_variable(x)
+    axes = [axes] if isinstance(axes, int) else axes
+    axes = set(checks.normalize_axis('reverse', a, x.ndim) for a in axes)
+    return x[tuple(_builtin_slice(None, None, -1 if i in axes else None) for i in range(x.ndim))]
+
+
+def slice(x, start, size):
+    x = T.as_tensor_variable(x)
+    if len(start) != x.ndim or len(size) != x.ndim:
+        raise ValueError('slice: expected start and size to have one entry per axis (%d); received '
+                         'start=%r, size=%r.' % (x.ndim, start, size))
+    # A size of -1 (TensorFlow's convention) takes everything from start to the end of the axis.
+    return x[tuple(_builtin_slice(b, None if checks.is_number(n) and n == -1 else b + n)
+                   for b, n in zip(start, size))]
+
+
+def gather(reference, indices):
+    return T.as_tensor_variable(reference)[indices]
+
+
+def pattern_broadcast(x, broadcastable):
+    x = T.as_tensor_variable(x)
+    static = getattr(x.type, 'shape', None) or (None,) * x.ndim  # legacy Theano: no static shape
+    pattern = checks.check_broadcastable('pattern_broadcast', static, broadcastable)
+    if not IS_PYTENSOR:
+        return T.patternbroadcast(x, pattern)
+    # PyTensor: broadcastable means "static size 1", which cannot be unset; mark the True axes.
+    return _mark_broadcastable(x, [i for i, b in enumerate(pattern) if b and not x.broadcastable[i]])
