@@ -1,11 +1,16 @@
 """Core composites, written once on K.* calls (see kbackend.backend.shared)."""
+import numbers
+
 import numpy as np
 
 __all__ = ['moving_average_update', 'get_variable_shape', 'count_params']
 
 
 def moving_average_update(x, value, momentum):
-    # DESIGN: x * momentum + value * (1 - momentum) on every engine, not zero-debiased.
+    # DESIGN: x * momentum + value * (1 - momentum) on every engine, not zero-debiased. A Python
+    # momentum takes x's dtype (Theano would round it to floatX, which loses float64 precision).
+    if isinstance(momentum, numbers.Number):
+        momentum = np.asarray(momentum, dtype=K.dtype(x))  # noqa: F821
     return K.update(x, x * momentum + value * (1. - momentum))  # noqa: F821
 
 

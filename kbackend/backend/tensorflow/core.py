@@ -161,7 +161,10 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 @graph_scope
 def constant(value, dtype=None, shape=None, name=None):
-    return tf.constant(value, dtype=floatx() if dtype is None else dtype, shape=shape, name=name)
+    dtype = floatx() if dtype is None else dtype
+    if not tf.is_tensor(value):
+        value = np.asarray(value, dtype=dtype)  # as on Theano: 2.5 as int32 is 2, not an error
+    return tf.constant(value, dtype=dtype, shape=shape, name=name)
 
 
 def is_keras_tensor(x):
@@ -386,24 +389,28 @@ def _dependency(t):
 
 
 def _build_updates(updates, outputs):
-    """The ops to fetch for `updates`: kbackend's assignments run after the outputs and after every
-    new value is computed; other ops run as they are.
+    """The ops to fetch for `updates`: kbackend's assignments (the first per variable) run after the
+    outputs and after every new value is computed; other ops run as they are.
 
     Control dependencies go through one new IdentityN op: TensorFlow marks the ops named in
     control_dependencies, which it forbids for ops a session has already run.
     """
-    assigns, others = [], []
+    assigns, others, targets = [], [], set()
     for u in updates:
         if isinstance(u, (list, tuple)):
             if len(u) != 2:
                 raise ValueError('An update must be a (variable, new_value) pair or an op; received '
                                  '%r.' % (u,))
             x, new = u
-            assigns.append(('assign', x, tf.convert_to_tensor(new, dtype=x.dtype.base_dtype)))
+            spec = ('assign', x, new)
         elif hasattr(u, '_kbackend_update'):
-            assigns.append(u._kbackend_update)
+            spec = u._kbackend_update
         else:
             others.append(u)
+            continue
+        if id(spec[1]) not in targets:  # one update per variable, the first (as on Theano)
+            targets.add(id(spec[1]))
+            assigns.append(spec[:2] + (tf.convert_to_tensor(spec[2], dtype=spec[1].dtype.base_dtype),))
     if not assigns:
         return others
     deps = [_dependency(o) for o in outputs if tf.is_tensor(o)] + [v for _, _, v in assigns]

@@ -1,0 +1,540 @@
+"""The core family on every engine: values against the NumPy oracle, graph plumbing by behaviour."""
+import threading
+
+import numpy as np
+import pytest
+import scipy.sparse
+
+import oracle
+from harness import assert_close, check_op, rand
+
+FLOAT_DTYPES = ['float16', 'float32', 'float64']
+DTYPES = FLOAT_DTYPES + ['int32', 'int64']
+
+
+def _value(shape, dtype):
+    a = rand(*shape, dtype='float64', low=-3, high=3)
+    return a.astype(dtype)
+
+
+@pytest.fixture
+def fresh(K):
+    """K after clear_session, with the learning phase left symbolic again afterwards."""
+    K.clear_session()
+    yield K
+    K.clear_session()
+
+
+# --- values against the oracle ---------------------------------------------------------------------
+
+@pytest.mark.parametrize('dtype', DTYPES)
+@pytest.mark.parametrize('shape', [(), (3,), (2, 3), (2, 1, 4)], ids=lambda s: 'x'.join(map(str, s)) or 'scalar')
+def test_variable_roundtrip(K, shape, dtype):
+    a = _value(shape, dtype)
+    v = K.variable(a, dtype=dtype)
+    assert_close(K.eval(v), oracle.variable(a, dtype=dtype), 'float64')
+    assert_close(K.get_value(v), oracle.get_value(a), 'float64')
+    assert K.dtype(v) == dtype == oracle.dtype(a)
+    assert K.int_shape(v) == oracle.int_shape(a)
+    assert K.ndim(v) == oracle.ndim(a)
+    assert K.get_variable_shape(v) == oracle.get_variable_shape(a)
+    assert int(K.count_params(v)) == oracle.count_params(a)
+
+
+def test_variable_defaults_to_floatx_and_keeps_constraint(K):
+    def constraint(w):
+        return w
+    v = K.variable([[1, 2], [3, 4]], constraint=constraint)
+    assert K.dtype(v) == K.floatx() == 'float32'
+    assert v.constraint is constraint
+    assert v._keras_shape == (2, 2) and v._uses_learning_phase is False
+    assert K.is_tensor(v) and not K.is_sparse(v) and not K.is_placeholder(v)
+    assert not K.is_keras_tensor(v)
+
+
+@pytest.mark.parametrize('dtype', FLOAT_DTYPES + ['int32'])
+@pytest.mark.parametrize('value,shape', [(2.5, None), (2.5, (2, 3)), ([1, 2, 3, 4], (2, 2)),
+                                         ([[1, 2], [3, 4]], None)],
+                         ids=['scalar', 'scalar-filled', 'reshaped', 'matrix'])
+def test_constant(K, value, shape, dtype):
+    c = K.constant(value, dtype=dtype, shape=shape)
+    assert_close(K.eval(c), oracle.constant(value, dtype=dtype, shape=shape), 'float64')
+    assert K.dtype(c) == dtype
+
+
+@pytest.mark.parametrize('name', ['zeros', 'ones'])
+@pytest.mark.parametrize('dtype', FLOAT_DTYPES + ['int32'])
+def test_zeros_ones_are_variables(K, name, dtype):
+    v = getattr(K, name)((2, 3), dtype=dtype)
+    assert_close(K.get_value(v), getattr(oracle, name)((2, 3), dtype=dtype), 'float64')
+    assert K.dtype(v) == dtype
+    K.set_value(v, np.full((2, 3), 7))
+    assert_close(K.get_value(v), np.full((2, 3), 7, dtype=dtype), 'float64')
+
+
+@pytest.mark.parametrize('size', [3, (2, 4)], ids=['square', 'rectangular'])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_eye(K, size, dtype):
+    v = K.eye(size, dtype=dtype)
+    assert_close(K.get_value(v), oracle.eye(size, dtype=dtype), dtype)
+    assert K.dtype(v) == dtype
+
+
+@pytest.mark.parametrize('name', ['zeros_like', 'ones_like'])
+@pytest.mark.parametrize('dtype', [None, 'float64', 'int32'])
+def test_zeros_ones_like(K, name, dtype):
+    a = rand(2, 3)
+    out = getattr(K, name)(K.variable(a), dtype=dtype)
+    expected = getattr(oracle, name)(a, dtype=dtype)
+    assert K.dtype(out) == expected.dtype.name
+    assert_close(K.eval(out), expected, 'float64')
+
+
+@pytest.mark.parametrize('dtype', FLOAT_DTYPES)
+def test_identity(K, dtype):
+    check_op(K, 'identity', rand(3, 4, dtype=dtype))
+
+
+@pytest.mark.parametrize('src,dst', [('float32', 'float64'), ('float64', 'float16'), ('float32', 'int32'),
+                                     ('int32', 'float32'), ('float64', 'int64')])
+def test_cast(K, src, dst):
+    a = np.array([[-2.7, -1.2, 0.0], [0.4, 1.5, 3.9]], dtype=src)
+    out = K.cast(K.variable(a, dtype=src), dst)
+    assert K.dtype(out) == dst
+    assert_close(K.eval(out), oracle.cast(a, dst), 'float16' if 'float16' in (src, dst) else 'float64')
+
+
+def test_shape_is_symbolic_and_ndim(K):
+    p = K.placeholder(shape=(None, 3))
+    f = K.function([p], [K.shape(p)])
+    assert_close(f([np.zeros((5, 3))])[0], oracle.shape(np.zeros((5, 3))), 'float64')
+    v = K.variable(rand(2, 4))
+    assert_close(K.eval(K.shape(v)), oracle.shape(rand(2, 4)), 'float64')
+
+
+def test_eval_accepts_numpy_and_numbers(K):
+    a = rand(2, 2)
+    assert_close(K.eval(a), oracle.eval(a))
+    assert K.eval(3.0) == 3.0
+
+
+def test_eval_of_expression(K):
+    a, b = rand(3, 3), rand(3, 3, seed=3)
+    x, y = K.variable(a), K.variable(b)
+    assert_close(K.eval(x * y + 1), a * b + 1)
+    assert_close(K.eval(2 * x - y / 2), 2 * a - b / 2)
+
+
+# --- placeholders ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('kwargs,expected', [({'shape': (None, 3)}, (None, 3)), ({'ndim': 3}, (None, None, None)),
+                                             ({'shape': (2, 5), 'dtype': 'int32'}, (2, 5))],
+                         ids=['shape', 'ndim', 'static-int'])
+def test_placeholder(K, kwargs, expected):
+    p = K.placeholder(**kwargs)
+    assert K.int_shape(p) == expected
+    assert K.ndim(p) == len(expected)
+    assert K.dtype(p) == kwargs.get('dtype', 'float32')
+    assert K.is_placeholder(p) and K.is_tensor(p) and not K.is_keras_tensor(p)
+    assert not K.is_placeholder(K.variable(1.0)) and not K.is_placeholder(p * 2)
+
+
+def test_placeholder_without_shape_or_ndim(K):
+    if K.backend() == 'theano':  # Keras 2.2.4: Theano needs the rank, TensorFlow allows an unknown one
+        with pytest.raises(ValueError, match='shape or an ndim'):
+            K.placeholder()
+    else:
+        p = K.placeholder()
+        assert K.int_shape(p) is None and K.ndim(p) is None
+
+
+def test_is_tensor_and_is_keras_tensor(K):
+    assert not K.is_tensor(np.zeros(3)) and not K.is_tensor(1.0)
+    with pytest.raises(ValueError, match='Expected a symbolic tensor'):
+        K.is_keras_tensor(np.zeros(3))
+    p = K.placeholder(shape=(2,))
+    p._keras_history = ('layer', 0, 0)
+    assert K.is_keras_tensor(p)
+
+
+def test_dtype_has_no_ref_suffix(K):
+    for x in (K.variable(1.0), K.placeholder(ndim=1), K.zeros((2,)), K.constant(1.0, dtype='float64')):
+        assert K.dtype(x) in ('float32', 'float64') and not K.dtype(x).endswith('_ref')
+
+
+# --- values of variables ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64', 'int32'])
+def test_set_value_and_batch(K, dtype):
+    a, b = _value((2, 3), dtype), _value((4,), dtype)
+    x, y = K.variable(np.zeros((2, 3)), dtype=dtype), K.variable(np.zeros(4), dtype=dtype)
+    K.set_value(x, a)
+    assert_close(K.get_value(x), oracle.set_value(np.zeros((2, 3), dtype), a), 'float64')
+    K.batch_set_value([(x, a * 2), (y, b)])
+    expected = oracle.batch_get_value(oracle.batch_set_value([(a, a * 2), (b, b)]))
+    assert_close(K.batch_get_value([x, y]), expected, 'float64')
+    assert K.batch_get_value([]) == []
+
+
+def test_set_value_wrong_shape(K):
+    x = K.variable(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r'expected a value of shape \(2, 3\).*received shape \(3, 2\)'):
+        K.set_value(x, np.zeros((3, 2)))
+
+
+# --- updates and function --------------------------------------------------------------------------
+
+@pytest.mark.parametrize('name,args', [('update', (np.full((2, 2), 5.0),)),
+                                       ('update_add', (np.full((2, 2), 0.5),)),
+                                       ('update_sub', (np.full((2, 2), 0.25),)),
+                                       ('moving_average_update', (np.full((2, 2), 3.0), 0.9))])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_update_functions(K, name, args, dtype):
+    a = rand(2, 2, dtype=dtype)
+    x = K.variable(a, dtype=dtype)
+    tensors = [K.constant(args[0], dtype=dtype)] + list(args[1:])
+    f = K.function([], [], updates=[getattr(K, name)(x, *tensors)])
+    f([])
+    expected = getattr(oracle, name)(a, *args)
+    assert_close(K.get_value(x), expected, dtype)
+    f([])
+    assert_close(K.get_value(x), getattr(oracle, name)(expected, *args), dtype)
+
+
+def test_moving_average_is_not_debiased(K):
+    x = K.variable(np.zeros(3))
+    f = K.function([], [], updates=[K.moving_average_update(x, K.constant(np.ones(3)), 0.5)])
+    f([])
+    assert_close(K.get_value(x), np.array([0.5, 0.5, 0.5]))  # zero-debiasing would give 1.0
+
+
+def test_function_outputs_use_values_before_updates(K):
+    x = K.variable(np.array([1.0, 2.0]))
+    p = K.placeholder(shape=(2,))
+    f = K.function([p], [x * p], updates=[K.update_add(x, p)])
+    assert_close(f([np.array([10.0, 10.0])])[0], np.array([10.0, 20.0]))
+    assert_close(K.get_value(x), np.array([11.0, 12.0]))
+    assert_close(f([np.array([1.0, 1.0])])[0], np.array([11.0, 12.0]))
+
+
+def test_function_updates_are_simultaneous(K):
+    a, b = K.variable(1.0), K.variable(2.0)
+    f = K.function([], [], updates=[(a, b), (b, a)])
+    f([])
+    assert (K.get_value(a), K.get_value(b)) == (2.0, 1.0)
+
+
+def test_function_duplicate_update_targets_first_wins(K):
+    x = K.variable(0.0)
+    f = K.function([], [], updates=[K.update_add(x, 1.0), K.update_add(x, 5.0)])
+    f([])
+    f([])
+    assert K.get_value(x) == 2.0
+
+
+def test_function_tuple_updates_with_numpy_values(K):
+    x = K.variable(np.zeros(2))
+    K.function([], [], updates=[(x, np.array([3.0, 4.0]))])([])
+    assert_close(K.get_value(x), np.array([3.0, 4.0]))
+
+
+def test_function_returns_list_and_downcasts(K):
+    p = K.placeholder(shape=(None, 2))
+    f = K.function([p], p * 2)
+    out = f([np.ones((3, 2), dtype='float64')])
+    assert isinstance(out, list) and len(out) == 1
+    assert out[0].dtype == np.float32
+    assert_close(out[0], np.full((3, 2), 2.0))
+    assert isinstance(f, K.Function)
+
+
+def test_function_many_outputs_and_calls(K):
+    p, q = K.placeholder(shape=(3,)), K.placeholder(shape=(3,), dtype='int32')
+    f = K.function((p, q), [p + 1, K.cast(q, 'float32') * p, K.identity(p)])
+    for seed in range(3):
+        a, b = rand(3, seed=seed), np.arange(3, dtype='int32') + seed
+        r = f([a, b])
+        assert_close(r, [a + 1, b * a, a])
+
+
+def test_function_bad_arguments(K):
+    p = K.placeholder(shape=(2,))
+    with pytest.raises(ValueError, match='bogus'):
+        K.function([p], [p], bogus=1)
+    with pytest.raises(TypeError, match='list or tuple'):
+        K.function(p, [p])
+    f = K.function([p], [p])
+    with pytest.raises(TypeError, match='list or tuple'):
+        f(np.zeros(2))
+    with pytest.raises(ValueError, match='expects 1 input values; received 2'):
+        f([np.zeros(2), np.zeros(2)])
+    with pytest.raises(ValueError, match='pair'):
+        K.function([p], [p], updates=[(K.variable(1.0),)])
+
+
+def test_function_feed_dict_on_tensorflow(K):
+    p, q = K.placeholder(shape=(2,)), K.placeholder(shape=(2,))
+    if K.backend() != 'tensorflow':  # theano.function has no feed_dict: an unknown argument there
+        with pytest.raises(ValueError, match='feed_dict'):
+            K.function([p], [p + q], feed_dict={q: np.ones(2)})
+        return
+    f = K.function([p], [p + q], feed_dict={q: np.ones(2)}, name='with_feed')
+    assert_close(f([np.array([1.0, 2.0])])[0], np.array([2.0, 3.0]))
+
+
+def test_function_options_and_fetches_on_tensorflow(K):
+    if K.backend() != 'tensorflow':
+        pytest.skip('options, run_metadata and fetches are TensorFlow Session.run arguments')
+    import tensorflow as tf
+    x = K.variable(0.0)
+    p = K.placeholder(shape=())
+    meta = tf.compat.v1.RunMetadata()
+    options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+    f = K.function([p], [p * 2], fetches=[K.update_add(x, 1.0)], options=options, run_metadata=meta)
+    assert f([3.0])[0] == 6.0
+    assert K.get_value(x) == 1.0
+    assert len(meta.step_stats.dev_stats) > 0
+
+
+# --- sparse ------------------------------------------------------------------------------------------
+
+def _sparse_value(dtype='float32'):
+    return scipy.sparse.random(4, 5, density=0.4, format='csr', random_state=1).astype(dtype)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_sparse_variable_roundtrip(K, dtype):
+    s = _sparse_value(dtype)
+    v = K.variable(s, dtype=dtype)
+    assert K.is_sparse(v) and K.int_shape(v) == (4, 5)
+    assert_close(K.eval(v), oracle.eval(s), dtype)
+    assert_close(K.eval(K.to_dense(v)), oracle.to_dense(s), dtype)
+    value = K.get_value(v)
+    assert scipy.sparse.issparse(value)
+    assert_close(value.toarray(), s.toarray(), dtype)
+    assert not K.is_sparse(K.to_dense(v)) and K.to_dense(K.variable(1.0)) is not None
+
+
+@pytest.mark.parametrize('fmt', ['csr', 'coo'])
+def test_sparse_placeholder_fed_through_function(K, fmt):
+    p = K.placeholder(shape=(4, 5), sparse=True)
+    assert K.is_sparse(p) and K.is_placeholder(p)
+    f = K.function([p], [K.to_dense(p) * 2])
+    s = _sparse_value()
+    assert_close(f([s.asformat(fmt)])[0], s.toarray() * 2)
+
+
+# --- gradients -----------------------------------------------------------------------------------------
+
+def _finite_difference(f, a, eps=1e-6):
+    grad = np.zeros_like(a)
+    for i in np.ndindex(*a.shape):
+        up, down = a.copy(), a.copy()
+        up[i] += eps
+        down[i] -= eps
+        grad[i] = (f(up) - f(down)) / (2 * eps)
+    return grad
+
+
+def test_gradients_against_finite_differences(K):
+    a, w = rand(2, 3, dtype='float64'), rand(2, 3, dtype='float64', seed=5)
+    x = K.placeholder(shape=(2, 3), dtype='float64')
+    loss = K.identity(x * x * K.constant(w, dtype='float64')) + K.cast(x, 'float64') * 3
+    grads = K.gradients(loss, [x])  # a non-scalar loss is summed on every engine
+    assert isinstance(grads, list) and len(grads) == 1
+    got = K.function([x], grads)([a])[0]
+    assert_close(got, _finite_difference(lambda v: np.sum(v * v * w + 3 * v), a), 'float64')
+
+
+def test_gradients_check_gradient_harness(K):
+    from harness import check_gradient
+    if not callable(getattr(K._adapter, 'sum', None)):
+        pytest.skip('K.sum (math family) is not implemented yet')
+    check_gradient(K, lambda x: K.identity(x) * x, rand(2, 3))
+    check_gradient(K, lambda x: K.cast(x, 'float64') * K.to_dense(x), rand(2, 3))
+
+
+def test_stop_gradient(K):
+    a = rand(3, dtype='float64')
+    x = K.placeholder(shape=(3,), dtype='float64')
+    g = K.gradients(K.stop_gradient(x) * x, [x])[0]
+    assert_close(K.function([x], [g])([a])[0], a, 'float64')  # d/dx (c * x) with c = x held fixed
+    stopped = K.stop_gradient([x, x * 2])
+    assert isinstance(stopped, list) and len(stopped) == 2
+    assert_close(K.function([x], stopped)([a]), oracle.stop_gradient([a, a * 2]), 'float64')
+
+
+def test_gradients_of_unconnected_variable_is_none(K):
+    x, y = K.placeholder(shape=(2,)), K.placeholder(shape=(2,))
+    grads = K.gradients(x * 2, [x, y])
+    assert grads[1] is None
+
+
+# --- print_tensor --------------------------------------------------------------------------------------
+
+def test_print_tensor(K, capfd):
+    x = K.variable(np.array([1.0, 2.0]))
+    out = K.print_tensor(x * 3, message='kbackend-print-check')
+    assert_close(K.function([], [out])([])[0], np.array([3.0, 6.0]))
+    captured = capfd.readouterr()
+    assert 'kbackend-print-check' in captured.out + captured.err
+
+
+# --- learning phase, uids, name scopes, sessions --------------------------------------------------------
+
+def test_learning_phase(fresh):
+    K = fresh
+    phase = K.learning_phase()
+    assert K.is_tensor(phase) and K.ndim(phase) == 0
+    assert K.learning_phase() is phase
+    x = K.placeholder(shape=(2,))
+    f = K.function([x, phase], [x * K.cast(phase, 'float32')])
+    assert_close(f([np.ones(2), 1])[0], np.array([1.0, 1.0]))
+    assert_close(f([np.ones(2), 0])[0], np.array([0.0, 0.0]))
+    K.set_learning_phase(1)
+    assert K.learning_phase() == 1 and isinstance(K.learning_phase(), int)
+    K.set_learning_phase(0)
+    assert K.learning_phase() == 0
+    K.clear_session()
+    assert K.is_tensor(K.learning_phase())
+
+
+@pytest.mark.parametrize('bad', [2, -1, 0.5, 'train', None], ids=repr)
+def test_set_learning_phase_rejects(fresh, bad):
+    with pytest.raises(ValueError, match='0 or 1'):
+        fresh.set_learning_phase(bad)
+
+
+def test_uids(fresh):
+    K = fresh
+    assert [K.get_uid('dense') for _ in range(3)] == [1, 2, 3]
+    assert K.get_uid() == 1 and K.get_uid('conv') == 1
+    K.reset_uids()
+    assert K.get_uid('dense') == 1
+    K.get_uid('dense')
+    K.clear_session()
+    assert K.get_uid('dense') == 1
+
+
+def test_uids_are_thread_safe(fresh):
+    K = fresh
+    seen, lock = [], threading.Lock()
+
+    def work():
+        mine = [K.get_uid('t') for _ in range(200)]
+        with lock:
+            seen.extend(mine)
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == list(range(1, 1601))
+
+
+def test_name_scope(K):
+    with K.name_scope('block'):
+        with K.name_scope('inner'):
+            v = K.variable(1.0, name='w')
+        p = K.placeholder(shape=(1,), name='x')
+    assert v.name.startswith('block/inner/w')
+    assert p.name.startswith('block/x')
+    assert not K.variable(1.0, name='free').name.startswith('block')
+
+
+def test_name_scopes_do_not_leak_across_threads(K):
+    names, entered, done = {}, threading.Event(), threading.Event()
+
+    def scoped():
+        with K.name_scope('thread_a'):
+            entered.set()
+            done.wait(10)
+            names['a'] = K.variable(1.0, name='va').name
+
+    t = threading.Thread(target=scoped)
+    t.start()
+    entered.wait(10)
+    names['b'] = K.variable(1.0, name='vb').name
+    done.set()
+    t.join()
+    assert names['a'].startswith('thread_a/va') and not names['b'].startswith('thread_a')
+
+
+def test_learning_phase_set_from_threads(fresh):
+    K = fresh
+    errors = []
+
+    def work(value):
+        try:
+            for _ in range(50):
+                K.set_learning_phase(value)
+                assert K.learning_phase() in (0, 1)
+        except Exception as e:  # noqa: BLE001  (reported below)
+            errors.append(e)
+    threads = [threading.Thread(target=work, args=(i % 2,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_sessions_tensorflow(fresh):
+    K = fresh
+    if K.backend() != 'tensorflow':
+        pytest.skip('TensorFlow sessions; see test_sessions_theano')
+    import tensorflow as tf
+    session = K.get_session()
+    assert isinstance(session, tf.compat.v1.Session) and K.get_session() is session
+    x = K.variable(np.ones(2))
+    assert x.graph is session.graph and isinstance(x, tf.Variable)
+    K.manual_variable_initialization(True)
+    try:
+        y = K.variable(np.ones(2))
+        with pytest.raises(tf.errors.FailedPreconditionError):
+            K.get_value(y)
+        K.get_session().run(y.initializer)
+        assert_close(K.get_value(y), np.array([1.0, 1.0]))
+    finally:
+        K.manual_variable_initialization(False)
+    K.clear_session()
+    assert K.get_session() is not session
+    other = tf.compat.v1.Session(graph=tf.Graph())
+    K.set_session(other)
+    assert K.get_session() is other
+    z = K.variable(np.full(2, 4.0))
+    assert z.graph is other.graph
+    assert_close(K.get_value(z), np.array([4.0, 4.0]))
+    K.clear_session()
+    other.close()
+
+
+def test_sessions_theano(fresh):
+    K = fresh
+    if K.backend() != 'theano':
+        pytest.skip('the Theano engines have no sessions; see test_sessions_tensorflow')
+    assert K.get_session() is None
+    K.set_session(None)
+    with pytest.raises(ValueError, match='no sessions'):
+        K.set_session(object())
+    K.manual_variable_initialization(True)
+    try:
+        assert_close(K.get_value(K.variable(np.ones(2))), np.array([1.0, 1.0]))  # shared variables hold values
+    finally:
+        K.manual_variable_initialization(False)
+
+
+def test_engine_objects_come_back(K):
+    v = K.variable(np.zeros(2))
+    if K.backend() == 'tensorflow':
+        import tensorflow as tf
+        assert isinstance(v, tf.Variable)
+    else:
+        assert hasattr(v, 'get_value') and hasattr(v, 'set_value')  # a shared variable
+
+
+def test_get_value_of_expression_on_theano(K):
+    if K.backend() != 'theano':
+        pytest.skip('TensorFlow evaluates any tensor in get_value, as Keras 2.2.4 did')
+    with pytest.raises(TypeError, match='use eval|Use eval'):
+        K.get_value(K.variable(1.0) * 2)
