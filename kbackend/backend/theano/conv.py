@@ -1,3 +1,314 @@
-"""theano engine: the conv op family (see kbackend.backend.api.FAMILIES)."""
+"""theano engine: the conv op family (see kbackend.backend.api.FAMILIES).
 
-__all__ = []
+PyTensor has no conv or pooling ops, so one implementation from core tensor ops serves PyTensor and
+legacy Theano alike. Every op works channels-last and is a cross-correlation, like TensorFlow:
+
+- a window op reads, for each window offset (a "tap"), the strided slice of the padded input that
+  the offset sees at every output position;
+- conv concatenates the taps on the channel axis and does one matrix product with the kernel
+  reshaped to (taps * in, out); depthwise multiplies each tap by its kernel slice and sums;
+- a transposed conv is the adjoint of that: one matrix product, then each tap's share is
+  scatter-added (inc_subtensor) into the strided slice it came from;
+- pooling reduces the taps with maximum or a sum divided by the count of real (unpadded) cells.
+
+All of it is differentiable by the engine's own gradients. The local convs are shared composites.
+"""
+import numpy as np
+
+from ..shared import checks
+from . import core as _core
+from ._engine import T
+
+__all__ = ['conv1d', 'conv2d', 'conv2d_transpose', 'separable_conv1d', 'separable_conv2d',
+           'depthwise_conv2d', 'conv3d', 'conv3d_transpose', 'pool2d', 'pool3d']
+
+_INTS = (int, np.integer)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+def _tensor(x, dtype=None):
+    if hasattr(x, 'type') and hasattr(x, 'ndim'):
+        return x
+    return T.as_tensor_variable(np.asarray(x, dtype=dtype))
+
+
+def _tensors(x, *others):
+    """x as a tensor, then the others (NumPy values take x's dtype)."""
+    x = _tensor(x)
+    return (x,) + tuple(_tensor(o, x.dtype) for o in others)
+
+
+def _shape(x):
+    return tuple(_core.int_shape(x))
+
+
+def _to_last(x, data_format):
+    if data_format == 'channels_first':
+        return x.dimshuffle([0] + list(range(2, x.ndim)) + [1])
+    return x
+
+
+def _from_last(y, data_format):
+    if data_format == 'channels_first':
+        return y.dimshuffle([0, y.ndim - 1] + list(range(1, y.ndim - 1)))
+    return y
+
+
+def _last_shape(shape, data_format):
+    if data_format == 'channels_first':
+        return (shape[0],) + tuple(shape[2:]) + (shape[1],)
+    return tuple(shape)
+
+
+def _first_shape(shape, data_format):
+    if data_format == 'channels_first':
+        return (shape[0], shape[-1]) + tuple(shape[1:-1])
+    return tuple(shape)
+
+
+def _finish(y, static_last, data_format):
+    """y back in data_format, with its static shape recorded for K.int_shape (Keras's convention)."""
+    y = _from_last(y, data_format)
+    y._keras_shape = tuple(d if isinstance(d, _INTS) else None for d in _first_shape(static_last, data_format))
+    return y
+
+
+def _dims(x, static):
+    """Each dim of x: the static int when known, else the symbolic size."""
+    return [d if d is not None else x.shape[i] for i, d in enumerate(static)]
+
+
+def _known(static, fn, what):
+    if any(d is None for d in static):
+        raise ValueError('%s: the Theano engine needs the %s shape to be known; received %s.'
+                         % (fn, what, tuple(static)))
+    return tuple(int(d) for d in static)
+
+
+def _geometry(spatial, window, strides, dilation, padding):
+    """Per spatial axis: (pad_before, pad_after) and the output size, TF's rule (n may be symbolic)."""
+    pads, outs = [], []
+    for n, k, s, d in zip(spatial, window, strides, dilation):
+        span = (k - 1) * d + 1
+        if padding == 'valid':
+            pads.append((0, 0))
+            outs.append((n - span) // s + 1)
+        elif padding == 'causal':
+            pads.append((span - 1, 0))
+            outs.append((n - 1) // s + 1)
+        else:
+            out = (n + s - 1) // s
+            total = (out - 1) * s + span - n
+            total = max(total, 0) if isinstance(total, _INTS) else T.maximum(total, 0)
+            pads.append((total // 2, total - total // 2))
+            outs.append(out)
+    return pads, outs
+
+
+def _no_pad(pads):
+    return all(isinstance(p, _INTS) and p == 0 for pair in pads for p in pair)
+
+
+def _pad(x, dims, pads, value=0):
+    """Channels-last x with its spatial axes padded by `pads`, filled with `value`."""
+    if _no_pad(pads):
+        return x
+    shape = [dims[0]] + [n + b + a for n, (b, a) in zip(dims[1:-1], pads)] + [dims[-1]]
+    out = T.alloc(np.asarray(value, dtype=x.dtype), *shape)
+    inner = tuple(slice(b, b + n) for n, (b, _) in zip(dims[1:-1], pads))
+    return T.set_subtensor(out[(slice(None),) + inner + (slice(None),)], x)
+
+
+def _tap_index(offset, outs, strides, dilation):
+    """The index of what window offset `offset` sees at every output position."""
+    return (slice(None),) + tuple(slice(o * d, o * d + (m - 1) * s + 1, s)
+                                  for o, m, s, d in zip(offset, outs, strides, dilation)) + (slice(None),)
+
+
+def _taps(xp, window, outs, strides, dilation):
+    """The tap of every window offset, in the row-major order of the kernel's window axes."""
+    return [xp[_tap_index(offset, outs, strides, dilation)] for offset in np.ndindex(*window)]
+
+
+# --- convolutions --------------------------------------------------------------------------------
+
+def _correlate(x, kernel, x_static, k_static, strides, padding, dilation, fn):
+    """Channels-last cross-correlation; returns (y, static shape of y)."""
+    rank = len(strides)
+    k_static = _known(k_static, fn, 'kernel')
+    window, channels_out = k_static[:rank], k_static[-1]
+    dims = _dims(x, x_static)
+    pads, outs = _geometry(dims[1:-1], window, strides, dilation, padding)
+    taps = _taps(_pad(x, dims, pads), window, outs, strides, dilation)
+    patches = taps[0] if len(taps) == 1 else T.concatenate(taps, axis=rank + 1)
+    y = T.dot(patches, kernel.reshape((int(np.prod(k_static[:-1])), channels_out)))
+    return y, [x_static[0]] + outs + [channels_out]
+
+
+def _conv(fn, rank, x, kernel, strides, padding, data_format, dilation_rate, paddings=('valid', 'same')):
+    x, kernel = _tensors(x, kernel)
+    checks.check_float_dtypes(fn, x=x.dtype, kernel=kernel.dtype)
+    x_static, k_static = _shape(x), _shape(kernel)
+    strides, padding, data_format, dilation = checks.check_conv(
+        fn, rank, x_static, k_static, strides, padding, data_format, dilation_rate, paddings)
+    y, static = _correlate(_to_last(x, data_format), kernel, _last_shape(x_static, data_format),
+                           k_static, strides, padding, dilation, fn)
+    return _finish(y, static, data_format)
+
+
+def conv1d(x, kernel, strides=1, padding='valid', data_format=None, dilation_rate=1):
+    return _conv('conv1d', 1, x, kernel, strides, padding, data_format, dilation_rate,
+                 ('valid', 'same', 'causal'))
+
+
+def conv2d(x, kernel, strides=(1, 1), padding='valid', data_format=None, dilation_rate=(1, 1)):
+    return _conv('conv2d', 2, x, kernel, strides, padding, data_format, dilation_rate)
+
+
+def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dilation_rate=(1, 1, 1)):
+    return _conv('conv3d', 3, x, kernel, strides, padding, data_format, dilation_rate)
+
+
+def _correlate_transpose(x, kernel, x_static, k_static, out_last, strides, padding, dilation, fn):
+    """The adjoint of the channels-last correlation of an `out_last`-shaped input by `kernel`."""
+    rank = len(strides)
+    k_static = _known(k_static, fn, 'kernel')
+    window, channels_out, channels_in = k_static[:rank], k_static[-2], k_static[-1]
+    pads, _ = _geometry(out_last[1:-1], window, strides, dilation, padding)
+    x_dims = _dims(x, x_static)
+    # (in, taps * out): each tap's (out, in) block, transposed, side by side.
+    w = kernel.dimshuffle([rank + 1] + list(range(rank + 1))).reshape(
+        (channels_in, int(np.prod(window)) * channels_out))
+    shares = T.dot(x, w)
+    batch = out_last[0] if out_last[0] is not None else x.shape[0]
+    padded = [batch] + [n + b + a for n, (b, a) in zip(out_last[1:-1], pads)] + [channels_out]
+    y = T.zeros(padded, dtype=x.dtype)
+    for i, offset in enumerate(np.ndindex(*window)):
+        index = _tap_index(offset, x_dims[1:-1], strides, dilation)
+        y = T.inc_subtensor(y[index], shares[..., i * channels_out:(i + 1) * channels_out])
+    if not _no_pad(pads):
+        y = y[(slice(None),) + tuple(slice(b, b + n) for n, (b, _) in zip(out_last[1:-1], pads))
+              + (slice(None),)]
+    return y
+
+
+def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
+    x, kernel = _tensors(x, kernel)
+    checks.check_float_dtypes(fn, x=x.dtype, kernel=kernel.dtype)
+    x_static, k_static = _shape(x), _shape(kernel)
+    output_shape, strides, padding, data_format, dilation = checks.check_transpose(
+        fn, rank, x_static, k_static, output_shape, strides, padding, data_format, dilation_rate)
+    out_last = _last_shape(output_shape, data_format)
+    y = _correlate_transpose(_to_last(x, data_format), kernel, _last_shape(x_static, data_format),
+                             k_static, out_last, strides, padding, dilation, fn)
+    return _finish(y, (out_last[0] or x_static[0],) + out_last[1:], data_format)
+
+
+def conv2d_transpose(x, kernel, output_shape, strides=(1, 1), padding='valid', data_format=None, dilation_rate=(1, 1)):
+    return _conv_transpose('conv2d_transpose', 2, x, kernel, output_shape, strides, padding,
+                           data_format, dilation_rate)
+
+
+def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid', data_format=None):
+    return _conv_transpose('conv3d_transpose', 3, x, kernel, output_shape, strides, padding,
+                           data_format, 1)
+
+
+# --- depthwise / separable -----------------------------------------------------------------------
+
+def _depthwise_correlate(x, kernel, x_static, k_static, strides, padding, dilation, fn):
+    """Channels-last depthwise correlation: output channel c * mult + m is x[..., c] * kernel[..., c, m]."""
+    rank = len(strides)
+    k_static = _known(k_static, fn, 'depthwise kernel')
+    window, channels, mult = k_static[:rank], k_static[-2], k_static[-1]
+    dims = _dims(x, x_static)
+    pads, outs = _geometry(dims[1:-1], window, strides, dilation, padding)
+    taps = _taps(_pad(x, dims, pads), window, outs, strides, dilation)
+    per_tap = kernel.reshape((len(taps), channels, mult))
+    expand = list(range(rank + 2)) + ['x']
+    y = sum(tap.dimshuffle(expand) * per_tap[i] for i, tap in enumerate(taps))
+    return T.flatten(y, rank + 2), [x_static[0]] + outs + [channels * mult]
+
+
+def _depthwise_args(fn, rank, x, depthwise_kernel, strides, padding, data_format, dilation_rate):
+    x, depthwise_kernel = _tensors(x, depthwise_kernel)
+    checks.check_float_dtypes(fn, x=x.dtype, depthwise_kernel=depthwise_kernel.dtype)
+    args = checks.check_depthwise(fn, rank, _shape(x), _shape(depthwise_kernel), strides, padding,
+                                  data_format, dilation_rate)
+    return (x, depthwise_kernel) + args
+
+
+def _depthwise(fn, rank, x, kernel, strides, padding, data_format, dilation):
+    x_static = _last_shape(_shape(x), data_format)
+    return _depthwise_correlate(_to_last(x, data_format), kernel, x_static, _shape(kernel),
+                                strides, padding, dilation, fn)
+
+
+def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding='valid', data_format=None, dilation_rate=(1, 1)):
+    x, kernel, strides, padding, data_format, dilation = _depthwise_args(
+        'depthwise_conv2d', 2, x, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    y, static = _depthwise('depthwise_conv2d', 2, x, kernel, strides, padding, data_format, dilation)
+    return _finish(y, static, data_format)
+
+
+def _separable(fn, rank, x, depthwise_kernel, pointwise_kernel, strides, padding, data_format, dilation_rate):
+    x, kernel, strides, padding, data_format, dilation = _depthwise_args(
+        fn, rank, x, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    pointwise_kernel = _tensor(pointwise_kernel, kernel.dtype)
+    checks.check_float_dtypes(fn, depthwise_kernel=kernel.dtype, pointwise_kernel=pointwise_kernel.dtype)
+    p_static = _shape(pointwise_kernel)
+    checks.check_pointwise(fn, rank, _shape(kernel), p_static)
+    y, static = _depthwise(fn, rank, x, kernel, strides, padding, data_format, dilation)
+    p_static = _known(p_static, fn, 'pointwise kernel')
+    y = T.dot(y, pointwise_kernel.reshape(p_static[-2:]))
+    return _finish(y, static[:-1] + [p_static[-1]], data_format)
+
+
+def separable_conv1d(x, depthwise_kernel, pointwise_kernel, strides=1, padding='valid', data_format=None, dilation_rate=1):
+    return _separable('separable_conv1d', 1, x, depthwise_kernel, pointwise_kernel, strides, padding,
+                      data_format, dilation_rate)
+
+
+def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding='valid', data_format=None, dilation_rate=(1, 1)):
+    return _separable('separable_conv2d', 2, x, depthwise_kernel, pointwise_kernel, strides, padding,
+                      data_format, dilation_rate)
+
+
+# --- pooling -------------------------------------------------------------------------------------
+
+def _pool_taps(x, dims, pool_size, strides, pads, outs, fill):
+    return _taps(_pad(x, dims, pads, fill), pool_size, outs, strides, (1,) * len(pool_size))
+
+
+def _pool(fn, rank, x, pool_size, strides, padding, data_format, pool_mode):
+    x = _tensor(x)
+    checks.check_float_dtypes(fn, x=x.dtype)
+    x_static = _shape(x)
+    pool_size, strides, padding, data_format, pool_mode = checks.check_pool(
+        fn, rank, x_static, pool_size, strides, padding, data_format, pool_mode)
+    x_static = _last_shape(x_static, data_format)
+    x = _to_last(x, data_format)
+    dims = _dims(x, x_static)
+    pads, outs = _geometry(dims[1:-1], pool_size, strides, (1,) * rank, padding)
+    if pool_mode == 'max':  # padding cells hold -inf, so they never win
+        taps = _pool_taps(x, dims, pool_size, strides, pads, outs, -np.inf)
+        y = taps[0]
+        for tap in taps[1:]:
+            y = T.maximum(y, tap)
+    else:
+        y = sum(_pool_taps(x, dims, pool_size, strides, pads, outs, 0))
+        if _no_pad(pads):
+            y = y / np.asarray(np.prod(pool_size), dtype=x.dtype)
+        else:  # average over the real cells only, as TF does: count them with a padded mask of ones
+            ones = T.ones([1] + dims[1:-1] + [1], dtype=x.dtype)
+            y = y / sum(_pool_taps(ones, [1] + dims[1:-1] + [1], pool_size, strides, pads, outs, 0))
+    return _finish(y, [x_static[0]] + outs + [x_static[-1]], data_format)
+
+
+def pool2d(x, pool_size, strides=(1, 1), padding='valid', data_format=None, pool_mode='max'):
+    return _pool('pool2d', 2, x, pool_size, strides, padding, data_format, pool_mode)
+
+
+def pool3d(x, pool_size, strides=(1, 1, 1), padding='valid', data_format=None, pool_mode='max'):
+    return _pool('pool3d', 3, x, pool_size, strides, padding, data_format, pool_mode)
