@@ -1,3 +1,58 @@
-"""theano engine: the random op family (see kbackend.backend.api.FAMILIES)."""
+"""theano engine: the random op family (see kbackend.backend.api.FAMILIES).
 
-__all__ = []
+One random generator per random tensor, seeded with `seed` (or a seed drawn from NumPy): PyTensor's
+shared Generator, or Theano 1.0.5's RandomStreams. Its state variable carries a default update, so
+every compiled function (K.function, K.eval) advances it: each evaluation is a new sample.
+"""
+import math
+import warnings
+
+from ..common import floatx
+from ..shared.random import draw_seed
+from ._engine import IS_PYTENSOR, T
+
+__all__ = ['random_normal', 'random_uniform', 'truncated_normal']
+
+if IS_PYTENSOR:
+    from pytensor.tensor.random.variable import shared_rng
+
+    def _sample(distribution, shape, dtype, seed, *params):
+        rng = shared_rng(seed=seed)
+        next_rng, sample = getattr(rng, distribution)(*params, size=shape, dtype=dtype)
+        with warnings.catch_warnings():
+            # PyTensor 3 deprecates default updates (it wants explicit updates), but they are what
+            # lets K.function and K.eval advance the generator without the caller's help.
+            warnings.simplefilter('ignore', DeprecationWarning)
+            rng.default_update = next_rng
+        return sample
+else:
+    from theano.tensor.shared_randomstreams import RandomStreams
+
+    _PARAM_NAMES = {'normal': ('avg', 'std'), 'uniform': ('low', 'high')}
+
+    def _sample(distribution, shape, dtype, seed, *params):
+        streams = RandomStreams(seed)
+        kwargs = dict(zip(_PARAM_NAMES[distribution], params))
+        return getattr(streams, distribution)(size=shape, dtype=dtype, **kwargs)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    return _sample('normal', shape, dtype or floatx(), draw_seed(seed), mean, stddev)
+
+
+def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+    return _sample('uniform', shape, dtype or floatx(), draw_seed(seed), minval, maxval)
+
+
+# A standard normal lies in (-2, 2) with probability erf(sqrt(2)).
+_TRUNCATED_MASS = math.erf(math.sqrt(2.))
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+    # Exact inverse-CDF sampling of the normal cut at +-2 stddev (neither engine has a truncated
+    # normal generator): x = sqrt(2) * erfinv(u) with u uniform in (-erf(sqrt 2), erf(sqrt 2)).
+    dtype = dtype or floatx()
+    work_dtype = 'float64' if dtype == 'float64' else 'float32'  # erfinv has no float16 kernel
+    u = _sample('uniform', shape, work_dtype, draw_seed(seed), -_TRUNCATED_MASS, _TRUNCATED_MASS)
+    sample = mean + stddev * (math.sqrt(2.) * T.erfinv(u))
+    return T.cast(sample, dtype) if sample.dtype != dtype else sample

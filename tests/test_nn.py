@@ -1,0 +1,430 @@
+"""The nn family on every engine: values against the NumPy oracle, gradients against finite
+differences, dropout's statistics, and the errors bad arguments raise."""
+import numpy as np
+import pytest
+
+import oracle
+from harness import assert_close, check_gradient, check_op, rand, run
+
+FLOATS = ['float16', 'float32', 'float64']
+
+
+def _id(name, kwargs):
+    return '-'.join([name] + ['%s=%s' % item for item in sorted(kwargs.items())])
+
+
+def _cases(*cases):
+    return pytest.mark.parametrize('name,kwargs', cases, ids=[_id(n, k) for n, k in cases])
+
+
+# --- activations -----------------------------------------------------------------------------------
+
+ACTIVATIONS = (
+    ('relu', {}),
+    ('relu', dict(alpha=0.2)),
+    ('relu', dict(alpha=1.5)),
+    ('relu', dict(max_value=1.5)),
+    ('relu', dict(max_value=6.)),
+    ('relu', dict(alpha=0.1, max_value=6.)),
+    ('relu', dict(threshold=0.5)),
+    ('relu', dict(threshold=-0.5)),
+    ('relu', dict(alpha=0.3, max_value=2., threshold=0.5)),
+    ('elu', {}),
+    ('elu', dict(alpha=0.5)),
+    ('softmax', {}),
+    ('softmax', dict(axis=0)),
+    ('softmax', dict(axis=1)),
+    ('softplus', {}),
+    ('softsign', {}),
+    ('sigmoid', {}),
+    ('hard_sigmoid', {}),
+    ('tanh', {}),
+)
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@_cases(*ACTIVATIONS)
+def test_activation(K, name, kwargs, dtype):
+    x = rand(3, 4, 5, low=-8, high=8, dtype=dtype)
+    check_op(K, name, x, **kwargs)
+
+
+@_cases(*ACTIVATIONS)
+def test_activation_gradient(K, name, kwargs):
+    x = rand(3, 4, 5, low=-4, high=4, dtype='float64')
+    check_gradient(K, lambda t: getattr(K, name)(t, **kwargs), x)
+
+
+@pytest.mark.parametrize('name', ['relu', 'elu', 'sigmoid', 'softplus', 'tanh', 'softsign'])
+def test_activation_keeps_extreme_inputs_finite(K, name):
+    x = np.array([-1e4, -100., 0., 100., 1e4], dtype='float32')
+    check_op(K, name, x)
+    v = K.variable(x)
+    g = K.eval(K.gradients(K.sum(getattr(K, name)(v)), [v])[0])
+    assert np.all(np.isfinite(g)), '%s gradient at %s: %s' % (name, x, g)
+
+
+def test_softmax_of_huge_logits_is_finite(K):
+    x = np.array([[1000., 0., -1000.], [1e4, 1e4, 1e4]], dtype='float32')
+    check_op(K, 'softmax', x)
+
+
+# --- losses ----------------------------------------------------------------------------------------
+
+def _probabilities(shape, axis, seed):
+    p = rand(*shape, low=0.05, high=1., dtype='float64', seed=seed)
+    return p / p.sum(axis=axis, keepdims=True)
+
+
+CATEGORICAL = (
+    ('categorical_crossentropy', dict(axis=-1)),
+    ('categorical_crossentropy', dict(axis=1)),
+    ('categorical_crossentropy', dict(axis=0)),
+    ('categorical_crossentropy', dict(axis=-1, from_logits=True)),
+    ('categorical_crossentropy', dict(axis=1, from_logits=True)),
+)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@_cases(*CATEGORICAL)
+def test_categorical_crossentropy(K, name, kwargs, dtype):
+    axis = kwargs['axis']
+    target = _probabilities((3, 4, 5), axis, seed=1).astype(dtype)
+    low = -5 if kwargs.get('from_logits') else 0.01  # unnormalised probabilities: they get rescaled
+    output = rand(3, 4, 5, low=low, high=5., dtype=dtype, seed=2)
+    check_op(K, name, target, output, **kwargs)
+
+
+@_cases(*CATEGORICAL)
+def test_categorical_crossentropy_gradient(K, name, kwargs):
+    target = _probabilities((3, 4, 5), kwargs['axis'], seed=1)
+    output = rand(3, 4, 5, low=-3 if kwargs.get('from_logits') else 0.1, high=3., dtype='float64', seed=2)
+    check_gradient(K, lambda t, o: K.categorical_crossentropy(t, o, **kwargs), target, output)
+
+
+def test_categorical_crossentropy_clips_zero_probabilities(K):
+    target = np.array([[0., 1., 0.], [1., 0., 0.]], dtype='float32')
+    output = np.array([[1., 0., 0.], [1., 0., 0.]], dtype='float32')
+    result = check_op(K, 'categorical_crossentropy', target, output, rtol=1e-3)
+    assert np.all(np.isfinite(result)) and result[0] > 10 and abs(result[1]) < 1e-5
+
+
+def test_categorical_crossentropy_from_huge_logits_is_finite(K):
+    target = np.array([[0., 1., 0.]], dtype='float32')
+    logits = np.array([[1e4, -1e4, 0.]], dtype='float32')
+    check_op(K, 'categorical_crossentropy', target, logits, from_logits=True)
+
+
+SPARSE = (
+    ('sparse_categorical_crossentropy', dict(axis=-1)),
+    ('sparse_categorical_crossentropy', dict(axis=1)),
+    ('sparse_categorical_crossentropy', dict(axis=-1, from_logits=True)),
+    ('sparse_categorical_crossentropy', dict(axis=1, from_logits=True)),
+)
+
+
+def _sparse_inputs(kwargs, dtype):
+    shape = (3, 4, 5)
+    classes = shape[kwargs['axis']]
+    label_shape = tuple(np.delete(shape, kwargs['axis']))
+    labels = np.random.RandomState(3).randint(0, classes, size=label_shape)
+    output = rand(*shape, low=-4 if kwargs.get('from_logits') else 0.01, high=4., dtype=dtype, seed=4)
+    return labels, output
+
+
+@pytest.mark.parametrize('label_dtype', ['int32', 'int64', 'float32'])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@_cases(*SPARSE)
+def test_sparse_categorical_crossentropy(K, name, kwargs, dtype, label_dtype):
+    labels, output = _sparse_inputs(kwargs, dtype)
+    check_op(K, name, labels.astype(label_dtype), output, **kwargs)
+
+
+@_cases(*SPARSE)
+def test_sparse_categorical_crossentropy_gradient(K, name, kwargs):
+    labels, output = _sparse_inputs(kwargs, 'float64')
+    check_gradient(K, lambda t, o: K.sparse_categorical_crossentropy(t, o, **kwargs),
+                   labels, output, wrt=[1])
+
+
+def test_sparse_categorical_crossentropy_with_flat_labels(K):
+    # Keras passes labels of shape (batch, 1) as often as (batch,): they are flattened.
+    labels = np.array([[0], [2], [1]], dtype='int32')
+    output = _probabilities((3, 3), -1, seed=5).astype('float32')
+    expected = oracle.sparse_categorical_crossentropy(labels.ravel(), output)
+    assert_close(run(K, 'sparse_categorical_crossentropy', labels, output), expected)
+
+
+BINARY = (
+    ('binary_crossentropy', {}),
+    ('binary_crossentropy', dict(from_logits=True)),
+)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@_cases(*BINARY)
+def test_binary_crossentropy(K, name, kwargs, dtype):
+    target = rand(4, 5, low=0., high=1., dtype=dtype, seed=5)
+    low, high = (-8., 8.) if kwargs else (0., 1.)
+    output = rand(4, 5, low=low, high=high, dtype=dtype, seed=6)
+    output[0, :3] = [low, high, (low + high) / 2]  # includes probabilities that get clipped
+    check_op(K, name, target, output, **kwargs)
+
+
+@_cases(*BINARY)
+def test_binary_crossentropy_gradient(K, name, kwargs):
+    target = rand(4, 5, low=0., high=1., dtype='float64', seed=5)
+    output = rand(4, 5, low=-4. if kwargs else 0.05, high=4. if kwargs else 0.95, dtype='float64', seed=6)
+    check_gradient(K, lambda t, o: K.binary_crossentropy(t, o, **kwargs), target, output)
+
+
+def test_binary_crossentropy_from_huge_logits_is_exact(K):
+    target = np.array([1., 0., 1., 0.], dtype='float64')
+    logits = np.array([-50., 50., 50., -50.], dtype='float64')
+    result = check_op(K, 'binary_crossentropy', target, logits, from_logits=True)
+    assert_close(result, np.array([50., 50., 0., 0.]), 'float64', atol=1e-12)
+
+
+# --- normalisation ---------------------------------------------------------------------------------
+
+BATCH_NORM_CASES = [
+    ((6, 4), [0], True),
+    ((6, 4), [0], False),
+    ((2, 3, 4, 5), [0, 1, 2], True),   # channels last
+    ((2, 3, 4, 5), [0, 2, 3], True),   # channels first
+    ((2, 3, 4, 5), [0, 2, 3], False),
+    ((3, 4, 5), [0, 1], True),
+    ((3, 4, 5), [-3, -2], True),
+    ((3, 4, 5), [0], True),            # more than one kept axis
+]
+BATCH_NORM_IDS = ['%s-axes%s-%s' % ('x'.join(map(str, s)), ''.join(map(str, a)), 'affine' if g else 'plain')
+                  for s, a, g in BATCH_NORM_CASES]
+
+
+def _batch_norm_inputs(shape, axes, affine, dtype):
+    x = rand(*shape, low=-2, high=3, dtype=dtype)
+    kept = tuple(d for i, d in enumerate(shape) if i % len(shape) not in [a % len(shape) for a in axes])
+    if not affine:
+        return x, None, None
+    return x, rand(*kept, low=0.5, high=2, dtype=dtype, seed=8), rand(*kept, dtype=dtype, seed=9)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('shape,axes,affine', BATCH_NORM_CASES, ids=BATCH_NORM_IDS)
+def test_normalize_batch_in_training(K, shape, axes, affine, dtype):
+    x, gamma, beta = _batch_norm_inputs(shape, axes, affine, dtype)
+    check_op(K, 'normalize_batch_in_training', x, gamma, beta, axes, epsilon=1e-3)
+
+
+@pytest.mark.parametrize('output', [0, 1, 2], ids=['normed', 'mean', 'var'])
+@pytest.mark.parametrize('shape,axes,affine', BATCH_NORM_CASES[2:5], ids=BATCH_NORM_IDS[2:5])
+def test_normalize_batch_in_training_gradient(K, shape, axes, affine, output):
+    x, gamma, beta = _batch_norm_inputs(shape, axes, True, 'float64')
+
+    def fn(x, gamma, beta):
+        return K.normalize_batch_in_training(x, gamma, beta, axes)[output]
+    check_gradient(K, fn, x, gamma, beta, wrt=[0, 1, 2] if output == 0 else [0])
+
+
+@pytest.mark.parametrize('axes', [[], [5], [0, 0], 'per-activation', [0.5]], ids=str)
+def test_normalize_batch_in_training_rejects_bad_axes(K, axes):
+    x = K.variable(rand(2, 3, 4))
+    with pytest.raises(ValueError, match='reduction_axes'):
+        K.normalize_batch_in_training(x, None, None, axes)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('stats_shape', [(5,), (1, 1, 1, 5)], ids=['vector', 'broadcast'])
+@pytest.mark.parametrize('affine', [True, False], ids=['affine', 'plain'])
+def test_batch_normalization(K, stats_shape, affine, dtype):
+    x = rand(2, 3, 4, 5, low=-2, high=2, dtype=dtype)
+    mean = rand(*stats_shape, dtype=dtype, seed=11)
+    var = rand(*stats_shape, low=0.1, high=2, dtype=dtype, seed=12)
+    beta = rand(*stats_shape, dtype=dtype, seed=13) if affine else None
+    gamma = rand(*stats_shape, low=0.5, high=2, dtype=dtype, seed=14) if affine else None
+    check_op(K, 'batch_normalization', x, mean, var, beta, gamma, epsilon=1e-3)
+
+
+def test_batch_normalization_gradient(K):
+    x = rand(2, 3, 5, dtype='float64')
+    mean, beta = rand(5, dtype='float64', seed=11), rand(5, dtype='float64', seed=13)
+    var, gamma = rand(5, low=0.1, high=2, dtype='float64', seed=12), rand(5, low=0.5, high=2, dtype='float64', seed=14)
+    check_gradient(K, lambda *a: K.batch_normalization(*a, epsilon=1e-3), x, mean, var, beta, gamma)
+
+
+L2_AXES = [None, 0, 1, -1, [1, 2]]
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('axis', L2_AXES, ids=str)
+def test_l2_normalize(K, axis, dtype):
+    x = rand(3, 4, 5, dtype=dtype)
+    x[0] = 0  # an all-zero slice stays zero instead of becoming NaN
+    check_op(K, 'l2_normalize', x, axis=axis)
+
+
+@pytest.mark.parametrize('axis', L2_AXES, ids=str)
+def test_l2_normalize_gradient(K, axis):
+    check_gradient(K, lambda t: K.l2_normalize(t, axis=axis), rand(3, 4, 5, dtype='float64'))
+
+
+# --- bias_add --------------------------------------------------------------------------------------
+
+BIAS_CASES = [
+    ((4, 3), (3,), 'channels_last'),
+    ((4, 3), (3,), 'channels_first'),
+    ((2, 5, 3), (3,), 'channels_last'),
+    ((2, 5, 3), (5, 3), 'channels_last'),
+    ((2, 3, 5), (3,), 'channels_first'),
+    ((2, 3, 5), (5, 3), 'channels_first'),
+    ((2, 4, 5, 3), (3,), 'channels_last'),
+    ((2, 4, 5, 3), (4, 5, 3), 'channels_last'),
+    ((2, 3, 4, 5), (3,), 'channels_first'),
+    ((2, 3, 4, 5), (4, 5, 3), 'channels_first'),
+    ((2, 2, 4, 5, 3), (3,), 'channels_last'),
+    ((2, 2, 4, 5, 3), (2, 4, 5, 3), 'channels_last'),
+    ((2, 3, 2, 4, 5), (3,), 'channels_first'),
+    ((2, 3, 2, 4, 5), (2, 4, 5, 3), 'channels_first'),
+]
+BIAS_IDS = ['x%s-bias%s-%s' % ('x'.join(map(str, x)), 'x'.join(map(str, b)), f) for x, b, f in BIAS_CASES]
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('x_shape,bias_shape,data_format', BIAS_CASES, ids=BIAS_IDS)
+def test_bias_add(K, x_shape, bias_shape, data_format, dtype):
+    x = rand(*x_shape, dtype=dtype)
+    bias = rand(*bias_shape, dtype=dtype, seed=21)
+    check_op(K, 'bias_add', x, bias, data_format=data_format)
+
+
+@pytest.mark.parametrize('x_shape,bias_shape,data_format', BIAS_CASES[::3], ids=BIAS_IDS[::3])
+def test_bias_add_gradient(K, x_shape, bias_shape, data_format):
+    x, bias = rand(*x_shape, dtype='float64'), rand(*bias_shape, dtype='float64', seed=21)
+    check_gradient(K, lambda a, b: K.bias_add(a, b, data_format=data_format), x, bias)
+
+
+def test_bias_add_default_data_format_is_channels_last(K):
+    x, bias = rand(2, 4, 3), rand(3, seed=21)
+    check_op(K, 'bias_add', x, bias)
+
+
+@pytest.mark.parametrize('x_shape,bias_shape,data_format,message', [
+    ((2, 4, 5, 3), (5, 3), 'channels_last', 'rank 1 or 3'),
+    ((2, 4, 5, 3), (1, 2, 4, 5, 3), 'channels_last', 'rank 1 or 3'),
+    ((4, 3), (1, 3), 'channels_last', 'rank 1 or 1'),
+    ((2, 4, 5, 3), (4,), 'channels_last', '3 channels'),
+    ((2, 3, 4, 5), (5,), 'channels_first', '3 channels'),
+    ((2, 4, 5, 3), (3,), 'channels_middle', 'channels_middle'),
+], ids=['bias-rank-2-for-4d', 'bias-rank-5-for-4d', 'bias-rank-2-for-2d', 'channels-last-mismatch',
+        'channels-first-mismatch', 'bad-data-format'])
+def test_bias_add_rejects_bad_arguments(K, x_shape, bias_shape, data_format, message):
+    x, bias = K.variable(rand(*x_shape)), K.variable(rand(*bias_shape))
+    with pytest.raises(ValueError, match=message):
+        K.bias_add(x, bias, data_format=data_format)
+
+
+# --- in_top_k, classification_error ----------------------------------------------------------------
+
+TOP_K_PREDICTIONS = np.array([[0.1, 0.5, 0.5, 0.2],
+                              [0.4, 0.3, 0.2, 0.1],
+                              [0.3, 0.3, 0.3, 0.3],
+                              [-1., 2., 0., 5.]], dtype='float32')
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('k', [-1, 0, 1, 2, 3, 4, 5])
+@pytest.mark.parametrize('target', [0, 1, 2, 3])
+def test_in_top_k(K, target, k, dtype):
+    targets = np.array([target, (target + 1) % 4, target, (target + 2) % 4], dtype='int32')
+    expected = oracle.in_top_k(TOP_K_PREDICTIONS, targets, k)
+    actual = run(K, 'in_top_k', TOP_K_PREDICTIONS.astype(dtype), targets, k)
+    assert actual.dtype == bool and actual.shape == (4,)
+    np.testing.assert_array_equal(actual, expected)
+
+
+def test_in_top_k_counts_ties_and_extremes(K):
+    # Independent of the oracle: the spec's own corner cases.
+    predictions = K.variable(TOP_K_PREDICTIONS)
+    targets = K.variable(np.array([2, 0, 3, 0]), dtype='int32')
+    assert K.eval(K.in_top_k(predictions, targets, 1)).tolist() == [True, True, True, False]
+    assert K.eval(K.in_top_k(predictions, targets, 0)).tolist() == [False] * 4
+    assert K.eval(K.in_top_k(predictions, targets, 4)).tolist() == [True] * 4
+
+
+@pytest.mark.parametrize('axis', [-1, 0, 1])
+def test_classification_error(K, axis):
+    output = rand(4, 5, 6, seed=31)
+    target = rand(4, 5, 6, seed=32)
+    result = check_op(K, 'classification_error', target, output, axis=axis)
+    assert result.shape == ()
+
+
+# --- dropout ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('level', [-0.5, 1.0, 1.5])
+def test_dropout_rejects_level_outside_unit_interval(K, level):
+    with pytest.raises(ValueError, match=r'level .*\[0, 1\).*%r' % level):
+        K.dropout(K.variable(np.ones((3, 3))), level)
+
+
+@pytest.mark.parametrize('dtype', FLOATS)
+@pytest.mark.parametrize('level', [0.1, 0.5, 0.8])
+def test_dropout_statistics(K, level, dtype):
+    x = rand(100, 100, low=1, high=2, dtype=dtype)
+    y = run(K, 'dropout', x, level, seed=4)
+    assert y.dtype == dtype
+    kept = y != 0
+    # Kept units are scaled by 1 / (1 - level) (inverted dropout), the others are zero.
+    assert_close(y[kept], x[kept] / (1 - level), dtype)
+    assert abs(1 - kept.mean() - level) < 0.02, 'dropped fraction %.3f for level %s' % (1 - kept.mean(), level)
+    sample = oracle.dropout(x, level, seed=4)  # the same law drawn by NumPy
+    assert abs(kept.mean() - (sample != 0).mean()) < 0.03
+
+
+def test_dropout_level_zero_is_identity(K):
+    x = rand(5, 6)
+    assert_close(run(K, 'dropout', x, 0.0), x)
+
+
+@pytest.mark.parametrize('noise_shape', [(1, 50), (40, 1)], ids=str)
+def test_dropout_noise_shape_broadcasts(K, noise_shape):
+    x = np.ones((40, 50), dtype='float32')
+    y = run(K, 'dropout', x, 0.5, noise_shape=noise_shape, seed=5)
+    axis = noise_shape.index(1)
+    assert np.all(y == y.take([0], axis=axis)), 'the mask must be constant along axis %d' % axis
+    assert set(np.unique(y)) == {0., 2.}
+
+
+def test_dropout_symbolic_noise_shape(K):
+    x = K.placeholder(shape=(None, 30))
+    y = K.dropout(x, 0.5, noise_shape=(K.shape(x)[0], 1), seed=6)
+    out = K.function([x], [y])([np.ones((20, 30), 'float32')])[0]
+    assert np.all(out == out[:, :1]) and set(np.unique(out)) == {0., 2.}
+
+
+def test_dropout_seed_and_fresh_samples(K):
+    x = K.variable(np.ones((20, 20)))
+    a, b = K.dropout(x, 0.5, seed=7), K.dropout(x, 0.5, seed=7)
+    first = K.eval(a)
+    np.testing.assert_array_equal(first, K.eval(b))       # the same seed gives the same mask
+    assert not np.array_equal(first, K.eval(a))           # each evaluation draws a new mask
+    assert not np.array_equal(first, K.eval(K.dropout(x, 0.5, seed=8)))
+
+
+def test_dropout_seed_none_follows_numpy_seed(K):
+    x = K.variable(np.ones((20, 20)))
+    np.random.seed(11)
+    first = K.eval(K.dropout(x, 0.5))
+    np.random.seed(11)
+    np.testing.assert_array_equal(first, K.eval(K.dropout(x, 0.5)))
+
+
+def test_dropout_gradient_is_the_mask(K):
+    # The mask is random per run, so finite differences cannot apply; within one run the gradient
+    # of sum(dropout(x)) must be the scaled mask that produced the output.
+    x = K.placeholder(shape=(30, 30), dtype='float64')
+    y = K.dropout(x, 0.25, seed=9)
+    value = rand(30, 30, low=1, high=2, dtype='float64')
+    out, grad = K.function([x], [y, K.gradients(K.sum(y), [x])[0]])([value])
+    assert_close(grad, out / value, 'float64')
+    assert set(np.round(np.unique(grad), 6)) == {0., round(1 / 0.75, 6)}
