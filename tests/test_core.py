@@ -538,3 +538,31 @@ def test_get_value_of_expression_on_theano(K):
         pytest.skip('TensorFlow evaluates any tensor in get_value, as Keras 2.2.4 did')
     with pytest.raises(TypeError, match='use eval|Use eval'):
         K.get_value(K.variable(1.0) * 2)
+
+
+def test_function_input_value_none_keeps_the_default(K):
+    if K.backend() != 'tensorflow':
+        pytest.skip('only TensorFlow has placeholders with defaults (the learning phase)')
+    x = K.placeholder(shape=(2,))
+    phase = K.learning_phase()
+    f = K.function([x, phase], [x * K.cast(phase, 'float32') + 1])
+    assert_close(f([np.ones(2), None])[0], np.array([1.0, 1.0]))  # default: test phase (0)
+    assert_close(f([np.ones(2), 1])[0], np.array([2.0, 2.0]))
+
+
+def test_function_input_fed_a_symbolic_value(K):
+    if K.backend() != 'tensorflow':
+        pytest.skip('feeding a symbolic tensor into an input is a TensorFlow graph feature')
+    x, y = K.placeholder(shape=(2,)), K.placeholder(shape=(2,))
+    v = K.variable(np.array([3.0, 4.0]))
+    f = K.function([x, y], [x + y])
+    assert_close(f([v * 2, np.ones(2)])[0], np.array([7.0, 9.0]))
+    assert_close(f([np.ones(2), np.ones(2)])[0], np.array([2.0, 2.0]))
+
+
+def test_function_sparse_output_is_scipy(K):
+    p = K.placeholder(shape=(4, 5), sparse=True)
+    s = _sparse_value()
+    out = K.function([p], [p])([s])[0]
+    assert scipy.sparse.issparse(out)
+    assert_close(out.toarray(), s.toarray())

@@ -377,6 +377,7 @@ def print_tensor(x, message=''):
 
 # --- function and gradients -------------------------------------------------------------------------
 
+_SYMBOLIC = (tf.Tensor, tf.Variable)
 _FUNCTION_KWARGS = ('feed_dict', 'fetches', 'options', 'run_metadata', 'name')
 
 
@@ -469,7 +470,9 @@ class Function(object):
         self._all_fetches = self.outputs + self.updates_ops + self.fetches
         self._session = None
         self._callable = None
-        self._plain = not any(self._sparse)
+        self._special = {}
+        sparse_outputs = [isinstance(o, tf.SparseTensor) for o in self.outputs]
+        self._sparse_outputs = sparse_outputs if any(sparse_outputs) else None
 
     def _make_callable(self, session):
         accept = self.options is not None or self.run_metadata is not None
@@ -478,10 +481,11 @@ class Function(object):
         self._session = session
 
     def _feed_values(self, inputs):
-        if self._plain:
-            return [np.asarray(v, dtype=dt) for v, dt in zip(inputs, self._dtypes)]
+        """The flat feed list, or None when a value is None or symbolic (see _call_special)."""
         values = []
         for v, dt, sparse in zip(inputs, self._dtypes, self._sparse):
+            if v is None or isinstance(v, _SYMBOLIC):
+                return None
             if sparse:
                 values.extend(_sparse_feed(v))
             else:
@@ -496,16 +500,75 @@ class Function(object):
             raise ValueError('This function expects %d input values; received %d.'
                              % (len(self.inputs), len(inputs)))
         session = get_session()
+        values = self._feed_values(inputs)
+        if values is None:
+            return self._call_special(inputs, session)
         if session is not self._session:
             self._make_callable(session)
-        values = self._feed_values(inputs)
         if self._fixed_feed:
             values += self._fixed_feed
         if self.options is not None or self.run_metadata is not None:
             results = self._callable(*values, options=self.options, run_metadata=self.run_metadata)
         else:
             results = self._callable(*values)
+        if self._sparse_outputs:
+            return self._to_scipy(results)
         return results[:self._n_outputs]
+
+    def _to_scipy(self, results):
+        # Sparse outputs come back as scipy.sparse CSR matrices, as on the Theano engine.
+        return [_sparse_value_to_scipy(r) if sparse else r
+                for r, sparse in zip(results[:self._n_outputs], self._sparse_outputs)]
+
+    def _call_special(self, inputs, session):
+        """Keras 2.2.4's slow path: a None value leaves its input unfed (a placeholder_with_default
+        keeps its default); a symbolic value is wired into the input inside the graph."""
+        arrays, values, symbols = [], [], []
+        for x, v, dt, sparse in zip(self.inputs, inputs, self._dtypes, self._sparse):
+            if v is None:
+                continue
+            if isinstance(v, _SYMBOLIC):
+                if sparse:
+                    raise ValueError('A sparse input cannot be fed a symbolic value.')
+                symbols.append((x, v))
+            elif sparse:
+                arrays.extend([x.indices, x.values, x.dense_shape])
+                values.extend(_sparse_feed(v))
+            else:
+                arrays.append(x)
+                values.append(np.asarray(v, dtype=dt))
+        arrays += self._feed_list[len(self._feed_list) - len(self._fixed_feed):]
+        values += self._fixed_feed
+        key = (id(session), tuple(id(a) for a in arrays), tuple((id(x), id(v)) for x, v in symbols))
+        fn = self._special.get(key)
+        if fn is None:
+            fn = self._special[key] = self._callable_from_options(session, arrays, symbols)
+        return fn(*values, run_metadata=self.run_metadata)[:self._n_outputs]  # no sparse outputs here
+
+    def _callable_from_options(self, session, arrays, symbols):
+        from tensorflow.core.protobuf import config_pb2
+        graph = session.graph
+        opts = config_pb2.CallableOptions()
+        opts.feed.extend(a.name for a in arrays)
+        for fetch in self._all_fetches:
+            if isinstance(fetch, tf.SparseTensor):
+                raise ValueError('A function with sparse outputs cannot take None or symbolic input '
+                                 'values.')
+            element = graph.as_graph_element(fetch)
+            if isinstance(element, tf1.Operation):
+                opts.target.append(element.name)
+            else:
+                opts.fetch.append(element.name)
+        with graph.as_default():
+            for x, v in symbols:
+                if v.dtype.base_dtype != x.dtype.base_dtype:
+                    v = tf.cast(v, x.dtype.base_dtype)
+                connection = opts.tensor_connection.add()
+                connection.from_tensor = graph.as_graph_element(v).name
+                connection.to_tensor = x.name
+        if self.options is not None:
+            opts.run_options.CopyFrom(self.options)
+        return session._make_callable_from_options(opts)
 
 
 def function(inputs, outputs, updates=None, **kwargs):
