@@ -1,0 +1,360 @@
+"""The math family against the NumPy oracle (tests/oracle/math.py), its gradients, and its errors."""
+import numpy as np
+import pytest
+import scipy.sparse
+from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
+
+import oracle
+from harness import assert_close, check_gradient, check_op, rand, run
+
+# The K fixture is the engine's namespace, the same for every example.
+PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+# --- dot / batch_dot -----------------------------------------------------------------------------
+
+DOT_SHAPES = {
+    'matrix': ((4, 2), (2, 4)),
+    '2d-3d': ((2, 3), (4, 3, 5)),
+    '3d-2d': ((2, 4, 3), (3, 5)),
+    '3d-3d': ((2, 3, 4), (5, 4, 3)),
+    '3d-vector': ((2, 3, 4), (4,)),
+    'vector-3d': ((3,), (2, 3, 4)),
+    'vector-vector': ((5,), (5,)),
+}
+
+
+@pytest.mark.parametrize('case', sorted(DOT_SHAPES))
+def test_dot(K, case):
+    x_shape, y_shape = DOT_SHAPES[case]
+    check_op(K, 'dot', rand(*x_shape), rand(*y_shape, seed=1))
+
+
+def test_dot_float64(K):
+    out = check_op(K, 'dot', rand(3, 4, dtype='float64'), rand(2, 4, 3, dtype='float64', seed=1))
+    assert out.dtype == np.float64
+
+
+def test_dot_sparse_dense(K):
+    dense = np.array([[0, 1.5, 0], [0, 0, 0], [2, 0, -1]], dtype='float32')
+    x = K.variable(scipy.sparse.csr_matrix(dense))
+    assert K.is_sparse(x)
+    y = rand(3, 4)
+    out = K.dot(x, K.variable(y))
+    assert_close(K.eval(out), oracle.dot(dense, y))
+
+
+@pytest.mark.parametrize('case', sorted(DOT_SHAPES)[:4])
+def test_dot_gradient(K, case):
+    x_shape, y_shape = DOT_SHAPES[case]
+    check_gradient(K, K.dot, rand(*x_shape), rand(*y_shape, seed=1))
+
+
+BATCH_DOT = {
+    # name: (x shape, y shape, axes)
+    '3d-3d-2-2': ((4, 2, 3), (4, 5, 3), (2, 2)),
+    '3d-2d-2-1': ((4, 2, 3), (4, 3), (2, 1)),
+    '2d-3d-1-1': ((4, 2), (4, 2, 3), (1, 1)),
+    '2d-2d-int': ((32, 20), (32, 20), 1),
+    '2d-2d-pair': ((32, 20), (32, 20), (1, 1)),
+    '2d-2d-none': ((5, 3), (5, 3), None),
+    '2d-2d-batch-axis': ((32, 20), (32, 20), 0),
+    '3d-3d-none': ((4, 2, 3), (4, 3, 5), None),
+    '3d-2d-none': ((4, 2, 3), (4, 3), None),
+    '3d-3d-1-1': ((4, 3, 2), (4, 3, 5), (1, 1)),
+    '3d-3d-1-2': ((4, 3, 2), (4, 5, 3), (1, 2)),
+    '4d-3d-2-2': ((4, 3, 2, 5), (4, 6, 2), (2, 2)),
+    '3d-4d-1-2': ((4, 3, 2), (4, 5, 3, 6), (1, 2)),
+    '4d-4d-3-1': ((2, 3, 4, 5), (2, 5, 2, 3), (3, 1)),
+    'negative-axes': ((4, 2, 3), (4, 5, 3), (-1, -1)),
+    'list-axes': ((4, 2, 3), (4, 3, 5), [2, 1]),
+}
+
+
+@pytest.mark.parametrize('case', sorted(BATCH_DOT))
+def test_batch_dot(K, case):
+    x_shape, y_shape, axes = BATCH_DOT[case]
+    check_op(K, 'batch_dot', rand(*x_shape), rand(*y_shape, seed=1), axes=axes)
+
+
+def test_batch_dot_rank1_result_is_column(K):
+    out = run(K, 'batch_dot', np.ones((32, 20), 'float32'), np.ones((32, 20), 'float32'), axes=1)
+    np.testing.assert_array_equal(out, np.full((32, 1), 20.0))
+    out = run(K, 'batch_dot', np.ones((32, 20), 'float32'), np.ones((32, 20), 'float32'), axes=0)
+    np.testing.assert_array_equal(out, np.full((20, 1), 32.0))
+
+
+@pytest.mark.parametrize('case', ['3d-3d-2-2', '3d-2d-2-1', '3d-3d-1-2', '4d-3d-2-2', '2d-2d-int'])
+def test_batch_dot_gradient(K, case):
+    x_shape, y_shape, axes = BATCH_DOT[case]
+    check_gradient(K, lambda x, y: K.batch_dot(x, y, axes=axes), rand(*x_shape), rand(*y_shape, seed=1))
+
+
+@pytest.mark.parametrize('axes, match', [
+    ([[2], [1]], 'multiple target dimensions'),
+    ((2, [1]), 'multiple target dimensions'),
+    ((1, 2, 3), 'pair of ints'),
+    ((3, 1), 'out of range'),
+    ((0, 1), 'batch axis'),
+], ids=['nested-lists', 'list-inside', 'triple', 'out-of-range', 'batch-axis-3d'])
+def test_batch_dot_bad_axes(K, axes, match):
+    x, y = K.variable(rand(4, 2, 3)), K.variable(rand(4, 3, 5))
+    with pytest.raises(ValueError, match=match):
+        K.batch_dot(x, y, axes=axes)
+
+
+def test_batch_dot_rejects_vectors(K):
+    with pytest.raises(ValueError, match='rank >= 2'):
+        K.batch_dot(K.variable(rand(4)), K.variable(rand(4, 3)))
+
+
+def test_transpose(K):
+    check_op(K, 'transpose', rand(2, 3, 4))
+    check_op(K, 'transpose', rand(3, 5))
+    check_gradient(K, K.transpose, rand(2, 3, 4))
+
+
+# --- reductions ----------------------------------------------------------------------------------
+
+REDUCTIONS = ['max', 'min', 'sum', 'prod', 'mean', 'var', 'std', 'logsumexp']
+AXES = {'all': None, 'first': 0, 'middle': 1, 'last': -1, 'list': [0, 2], 'negative-list': [-1, -2],
+        'tuple': (0, 1)}
+
+
+@pytest.mark.parametrize('keepdims', [False, True], ids=['dropdims', 'keepdims'])
+@pytest.mark.parametrize('axis', sorted(AXES))
+@pytest.mark.parametrize('name', REDUCTIONS)
+def test_reduction(K, name, axis, keepdims):
+    out = check_op(K, name, rand(2, 3, 4), axis=AXES[axis], keepdims=keepdims)
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize('name', REDUCTIONS)
+def test_reduction_float64(K, name):
+    out = check_op(K, name, rand(3, 4, dtype='float64'), axis=1)
+    assert out.dtype == np.float64
+
+
+@pytest.mark.parametrize('name', ['max', 'min', 'sum', 'prod'])
+def test_integer_reduction(K, name):
+    check_op(K, name, np.array([[1, -2, 3], [4, 5, -6]], dtype='int32'), axis=1)
+
+
+@pytest.mark.parametrize('name', ['mean', 'var', 'std'])
+@pytest.mark.parametrize('dtype', ['bool', 'int32'])
+def test_mean_var_of_counts_is_floatx(K, name, dtype):
+    x = np.array([[1, 0, 1, 1], [0, 0, 3, 1]]).astype(dtype)
+    out = check_op(K, name, x, axis=1)
+    assert out.dtype == np.dtype(K.floatx())
+
+
+@pytest.mark.parametrize('keepdims', [False, True], ids=['dropdims', 'keepdims'])
+@pytest.mark.parametrize('axis', ['all', 'middle', 'list'])
+@pytest.mark.parametrize('name', ['any', 'all'])
+def test_any_all(K, name, axis, keepdims):
+    x = (rand(2, 3, 4) > 0.3).astype('float32')
+    out = check_op(K, name, x, axis=AXES[axis], keepdims=keepdims)
+    assert out.dtype == np.bool_
+
+
+def test_any_all_of_integers(K):
+    x = np.array([[0, 2, 0], [0, 0, 0]], dtype='int32')
+    check_op(K, 'any', x, axis=1)
+    check_op(K, 'all', x + 1, axis=0)
+
+
+@pytest.mark.parametrize('axis', ['all', 'middle', 'list'])
+@pytest.mark.parametrize('name', REDUCTIONS)
+def test_reduction_gradient(K, name, axis):
+    # Distinct values keep max/min differentiable; positive values keep prod's gradient well-scaled.
+    x = rand(2, 3, 4, low=0.5, high=1.5) + np.arange(24, dtype='float32').reshape(2, 3, 4) * 0.01
+    check_gradient(K, lambda t: getattr(K, name)(t, axis=AXES[axis]), x)
+
+
+def test_logsumexp_is_stable(K):
+    x = np.array([[1000., 1000.], [-1000., -1001.], [-np.inf, -np.inf], [0., -np.inf]], dtype='float32')
+    out = check_op(K, 'logsumexp', x, axis=1)
+    assert np.isfinite(out[:2]).all() and out[2] == -np.inf
+
+
+def test_logsumexp_gradient_is_softmax(K):
+    x = np.array([[1000., 1001., 999.]], dtype='float64')
+    var = K.variable(x, dtype='float64')
+    grad = K.eval(K.gradients(K.sum(K.logsumexp(var, axis=1)), [var])[0])
+    e = np.exp(x - x.max())
+    assert_close(grad, e / e.sum(), 'float64')
+
+
+@pytest.mark.parametrize('axis', [0, 1, -1])
+@pytest.mark.parametrize('name', ['cumsum', 'cumprod'])
+def test_cumulative(K, name, axis):
+    check_op(K, name, rand(3, 4, 2, low=0.5, high=1.5), axis=axis)
+    check_gradient(K, lambda t: getattr(K, name)(t, axis=axis), rand(3, 4, low=0.5, high=1.5))
+
+
+def test_cumulative_default_axis_is_0(K):
+    x = rand(3, 4)
+    assert_close(run(K, 'cumsum', x), np.cumsum(x, axis=0))
+    assert_close(run(K, 'cumprod', x), np.cumprod(x, axis=0))
+
+
+@pytest.mark.parametrize('axis', [0, 1, -1, 'default'])
+@pytest.mark.parametrize('name', ['argmax', 'argmin'])
+def test_argmax_argmin(K, name, axis):
+    x = rand(3, 4, 5)
+    kwargs = {} if axis == 'default' else {'axis': axis}
+    out = check_op(K, name, x, **kwargs)
+    assert out.dtype.kind == 'i'
+
+
+# --- elementwise ---------------------------------------------------------------------------------
+
+UNARY = {
+    'square': {}, 'abs': {}, 'exp': {}, 'sin': {}, 'cos': {}, 'sign': {}, 'round': {},
+    'sqrt': {'low': 0.0, 'high': 4.0}, 'log': {'low': 0.1, 'high': 4.0},
+}
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('name', sorted(UNARY))
+def test_unary(K, name, dtype):
+    bounds = dict({'low': -3.0, 'high': 3.0}, **UNARY[name])
+    out = check_op(K, name, rand(3, 4, 2, dtype=dtype, **bounds))
+    assert out.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize('name', ['square', 'abs', 'exp', 'sin', 'cos', 'sqrt', 'log'])
+def test_unary_gradient(K, name):
+    bounds = {'low': 0.2, 'high': 2.0} if name in ('sqrt', 'log', 'abs') else {}
+    check_gradient(K, getattr(K, name), rand(3, 4, **bounds))
+
+
+def test_sqrt_clips_negative_to_zero(K):
+    out = run(K, 'sqrt', np.array([-4.0, -1e-3, 0.0, 4.0], dtype='float32'))
+    np.testing.assert_array_equal(out, [0.0, 0.0, 0.0, 2.0])
+
+
+def test_round_half_to_even(K):
+    out = run(K, 'round', np.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, 2.6], dtype='float32'))
+    np.testing.assert_array_equal(out, [-2.0, -2.0, -0.0, 0.0, 2.0, 2.0, 4.0, 3.0])
+
+
+def test_sign_of_zero_is_zero(K):
+    np.testing.assert_array_equal(run(K, 'sign', np.array([-3.0, 0.0, 2.0], dtype='float32')), [-1, 0, 1])
+
+
+@pytest.mark.parametrize('a', [2, 3, 0.5, -1.0], ids=['int2', 'int3', 'half', 'minus1'])
+def test_pow(K, a):
+    x = rand(3, 4, low=0.5, high=2.0)
+    out = check_op(K, 'pow', x, a)
+    assert out.dtype == np.float32
+    check_gradient(K, lambda t: K.pow(t, a), x)
+
+
+CLIPS = {
+    'inside': (-0.5, 0.5),
+    'max-below-min': (0.5, -0.5),
+    'max-none': (-0.2, None),
+    'min-none': (None, 0.3),
+    'ints': (0, 1),
+}
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+@pytest.mark.parametrize('case', sorted(CLIPS))
+def test_clip(K, case, dtype):
+    low, high = CLIPS[case]
+    out = check_op(K, 'clip', rand(3, 4, dtype=dtype), low, high)
+    assert out.dtype == np.dtype(dtype)
+
+
+def test_clip_max_below_min_gives_min(K):
+    np.testing.assert_array_equal(run(K, 'clip', rand(2, 3), 0.5, 0.1), np.full((2, 3), 0.5, 'float32'))
+
+
+def test_clip_tensor_bounds(K):
+    x = rand(3, 4)
+    low, high = K.variable(np.float32(-0.2)), K.variable(np.float32(0.4))
+    assert_close(K.eval(K.clip(K.variable(x), low, high)), np.clip(x, -0.2, 0.4))
+    inverted = K.eval(K.clip(K.variable(x), high, low))
+    np.testing.assert_array_equal(inverted, np.full((3, 4), 0.4, 'float32'))
+
+
+def test_clip_gradient(K):
+    # Values away from the bounds: gradient 1 inside, 0 outside.
+    x = np.array([[-0.9, -0.3, 0.1], [0.35, 0.8, -0.6]])
+    check_gradient(K, lambda t: K.clip(t, -0.5, 0.5), x)
+
+
+COMPARISONS = ['equal', 'not_equal', 'greater', 'greater_equal', 'less', 'less_equal']
+
+
+@pytest.mark.parametrize('name', COMPARISONS)
+def test_comparison(K, name):
+    x = np.round(rand(3, 4, low=-2, high=2))
+    y = np.round(rand(3, 4, low=-2, high=2, seed=3))
+    out = check_op(K, name, x, y)
+    assert out.dtype == np.bool_
+    assert_close(run(K, name, x, np.float32(0.0)), getattr(oracle, name)(x, 0.0))
+
+
+@pytest.mark.parametrize('name', ['maximum', 'minimum'])
+def test_maximum_minimum(K, name):
+    x, y = rand(3, 4), rand(3, 4, seed=5)
+    check_op(K, name, x, y)
+    check_op(K, name, x, rand(4, seed=6))  # broadcasting
+    check_gradient(K, getattr(K, name), x, y)
+
+
+# --- properties over random shapes ---------------------------------------------------------------
+
+def _shapes(min_dims=1, max_dims=4):
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4)
+
+
+def _values(shape, dtype='float32', low=-3.0, high=3.0):
+    return hnp.arrays(dtype, shape, elements=st.floats(low, high, width=32))
+
+
+@PROPERTY
+@given(data=st.data(), name=st.sampled_from(['square', 'abs', 'sqrt', 'exp', 'sin', 'cos', 'sign', 'round']),
+       dtype=st.sampled_from(['float32', 'float64']))
+def test_unary_property(K, data, name, dtype):
+    x = data.draw(_values(data.draw(_shapes()), dtype))
+    check_op(K, name, x)
+
+
+@PROPERTY
+@given(data=st.data(), name=st.sampled_from(REDUCTIONS + ['any', 'all']), keepdims=st.booleans())
+def test_reduction_property(K, data, name, keepdims):
+    shape = data.draw(_shapes())
+    x = data.draw(_values(shape, low=0.5, high=2.0))
+    axes = data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), min_size=1, max_size=len(shape),
+                              unique_by=lambda a: a % len(shape)))
+    axis = data.draw(st.sampled_from([None, axes[0], axes]))
+    check_op(K, name, x, axis=axis, keepdims=keepdims, rtol=1e-3)
+
+
+@PROPERTY
+@given(data=st.data(), name=st.sampled_from(COMPARISONS + ['maximum', 'minimum']))
+def test_binary_property(K, data, name):
+    shape = data.draw(_shapes())
+    x = np.round(data.draw(_values(shape)))
+    y = np.round(data.draw(_values(shape[data.draw(st.integers(0, len(shape))):])))  # broadcasts
+    check_op(K, name, x, y)
+
+
+@PROPERTY
+@given(data=st.data())
+def test_batch_dot_property(K, data):
+    """Any contraction axes on any ranks: matches the per-row tensordot."""
+    batch = data.draw(st.integers(1, 3))
+    x_shape = (batch,) + data.draw(_shapes(1, 3))
+    y_rest = list(data.draw(_shapes(1, 3)))
+    x_axis = data.draw(st.integers(1, len(x_shape) - 1))
+    y_axis = data.draw(st.integers(1, len(y_rest)))
+    y_rest[y_axis - 1] = x_shape[x_axis]
+    x = data.draw(_values(x_shape))
+    y = data.draw(_values((batch,) + tuple(y_rest)))
+    check_op(K, 'batch_dot', x, y, axes=(x_axis, y_axis), rtol=1e-3, atol=1e-4)
