@@ -343,3 +343,32 @@ def check_broadcastable(fn, shape, broadcastable):
             raise ValueError('%s: axes %s are marked broadcastable, so they must have size 1; received '
                              'shape %s.' % (fn, wrong, tuple(shape)))
     return pattern
+
+
+def check_local(fn, rank, x_shape, kernel_shape, kernel_size, strides, out_sizes, data_format):
+    """A locally connected op: kernel (positions, window * in_channels, filters); the normalised
+    (kernel_size, strides, out_sizes, data_format)."""
+    data_format = normalize_data_format(data_format)
+    kernel_size = int_tuple('kernel_size', kernel_size, rank)
+    strides = int_tuple('strides', strides, rank)
+    out_sizes = int_tuple('output_shape', out_sizes, rank)
+    check_ndim(fn, 'the input', x_shape, rank + 2, _CONV_LAYOUT[data_format])
+    check_ndim(fn, 'the kernel', kernel_shape, 3, 'output positions, window * in_channels, filters')
+    positions = 1
+    for n in out_sizes:
+        positions *= n
+    check_same_size(fn, "the kernel's first axis (shape %s) must equal the number of output positions %s"
+                    % (tuple(kernel_shape), out_sizes), positions, kernel_shape[0])
+    channels = x_shape[channel_axis(data_format)]
+    window = 1
+    for k in kernel_size:
+        window *= k
+    check_same_size(fn, "the kernel's second axis (shape %s) must equal prod(kernel_size) * in_channels"
+                    % (tuple(kernel_shape),), None if channels is None else window * channels,
+                    kernel_shape[1])
+    for n, k, s, m in zip(spatial_of(x_shape, data_format), kernel_size, strides, out_sizes):
+        if n is not None and (m - 1) * s + k > n:
+            raise ValueError('%s: %s outputs of window %s and strides %s do not fit in the input of '
+                             'spatial shape %s.' % (fn, out_sizes, kernel_size, strides,
+                                                    spatial_of(x_shape, data_format)))
+    return kernel_size, strides, out_sizes, data_format
