@@ -566,3 +566,19 @@ def test_function_sparse_output_is_scipy(K):
     out = K.function([p], [p])([s])[0]
     assert scipy.sparse.issparse(out)
     assert_close(out.toarray(), s.toarray())
+
+
+@pytest.mark.parametrize('name,args', [('cast', ('int32',)), ('zeros_like', ()), ('ones_like', ()),
+                                       ('identity', ()), ('stop_gradient', ()), ('to_dense', ())])
+def test_numpy_values_accepted(K, name, args):
+    a = np.array([[1.5, -2.5], [0.25, 4.0]], dtype='float32')
+    out = getattr(K, name)(a, *args)
+    assert_close(K.eval(out) if K.is_tensor(out) else np.asarray(out), getattr(oracle, name)(a, *args))
+    assert K.int_shape(a) == (2, 2) and K.ndim(a) == 2 and K.dtype(a) == 'float32'
+
+
+def test_print_tensor_of_numpy(K, capfd):
+    out = K.print_tensor(np.array([1.0, 2.0], dtype='float32'), message='np-print')
+    assert_close(K.eval(out), np.array([1.0, 2.0]))
+    captured = capfd.readouterr()
+    assert 'np-print' in captured.out + captured.err

@@ -234,8 +234,8 @@ def eval(x):
         return np.asarray(x)
     if isinstance(x, tf.SparseTensor):
         x = to_dense(x)
-    elif hasattr(x, 'numpy') and not getattr(x, '_in_graph_mode', True):
-        return x.numpy()  # an eager value made by other TensorFlow code
+    elif not hasattr(x, 'graph'):  # an eager tensor or variable made by other TensorFlow code
+        return x.numpy()
     return get_session().run(x)
 
 

@@ -288,8 +288,13 @@ def ones_like(x, dtype=None, name=None):
     return T.ones_like(x, dtype=dtype)
 
 
+def _symbolic(x):
+    """x itself if symbolic, else a constant of it (NumPy arrays and numbers are accepted)."""
+    return x if isinstance(x, _Variable) else T.as_tensor_variable(x)
+
+
 def identity(x, name=None):
-    return x.copy(name=name)
+    return _symbolic(x).copy(name=name)
 
 
 def cast(x, dtype):
@@ -340,7 +345,7 @@ def batch_set_value(tuples):
 
 
 def print_tensor(x, message=''):
-    return theano.printing.Print(message)(x)
+    return theano.printing.Print(message)(_symbolic(x))
 
 
 # --- function and gradients -----------------------------------------------------------------------
@@ -417,5 +422,5 @@ def gradients(loss, variables):
 
 def stop_gradient(variables):
     if isinstance(variables, (list, tuple)):
-        return [theano.gradient.disconnected_grad(v) for v in variables]
-    return theano.gradient.disconnected_grad(variables)
+        return [theano.gradient.disconnected_grad(_symbolic(v)) for v in variables]
+    return theano.gradient.disconnected_grad(_symbolic(variables))
