@@ -7,16 +7,17 @@ import numpy as np
 from kbackend import backend as K
 
 
-def make_blobs(n_per_class=200, n_features=2, n_classes=3, seed=0):
-    """Three Gaussian blobs, one per class, and their one-hot labels."""
+def make_blobs(n_per_class=200, n_classes=3, seed=0):
+    """Gaussian blobs around a circle, one per class, and their one-hot labels."""
     rng = np.random.RandomState(seed)
-    centers = rng.uniform(-4, 4, size=(n_classes, n_features))
-    x = np.concatenate([c + rng.randn(n_per_class, n_features) for c in centers])
+    angles = 2 * np.pi * np.arange(n_classes) / n_classes
+    centers = 3 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    x = np.concatenate([c + rng.randn(n_per_class, 2) for c in centers])
     labels = np.repeat(np.arange(n_classes), n_per_class)
     return x.astype(K.floatx()), np.eye(n_classes, dtype=K.floatx())[labels]
 
 
-def build_training_step(n_features, n_classes, learning_rate=0.1):
+def build_training_step(n_features, n_classes, learning_rate=0.3):
     x = K.placeholder(shape=(None, n_features), name='x')
     y = K.placeholder(shape=(None, n_classes), name='y')
     w = K.variable(np.zeros((n_features, n_classes)), name='w')
@@ -29,7 +30,7 @@ def build_training_step(n_features, n_classes, learning_rate=0.1):
     return K.function([x, y], [loss, accuracy], updates=updates)
 
 
-def main(epochs=30):
+def main(epochs=40):
     x, y = make_blobs()
     step = build_training_step(x.shape[1], y.shape[1])
     print('engine: %s' % K.backend())
