@@ -582,3 +582,8 @@ def test_print_tensor_of_numpy(K, capfd):
     assert_close(K.eval(out), np.array([1.0, 2.0]))
     captured = capfd.readouterr()
     assert 'np-print' in captured.out + captured.err
+
+
+def test_constant_bad_shape(K):
+    with pytest.raises(ValueError, match=r'cannot fill shape \(2, 2\)'):
+        K.constant([1.0, 2.0, 3.0], shape=(2, 2))

@@ -372,3 +372,41 @@ def check_local(fn, rank, x_shape, kernel_shape, kernel_size, strides, out_sizes
                              'spatial shape %s.' % (fn, out_sizes, kernel_size, strides,
                                                     spatial_of(x_shape, data_format)))
     return kernel_size, strides, out_sizes, data_format
+
+
+def constant_array(value, dtype, shape):
+    """K.constant's value as a NumPy array of `shape` (None: as it is): a single value fills the shape,
+    a value of the same size is reshaped (tf.constant's rule); anything else is a ValueError."""
+    import numpy as np
+    array = np.asarray(value, dtype=dtype)
+    if shape is None:
+        return array
+    shape = tuple(int(d) for d in shape)
+    size = int(np.prod(shape, dtype='int64'))
+    if array.size == 1:
+        return np.full(shape, array.reshape(()), dtype=dtype)
+    if array.size != size:
+        raise ValueError('constant: a value of shape %s (%d elements) cannot fill shape %s (%d '
+                         'elements); expected a single value or %d elements.'
+                         % (array.shape, array.size, shape, size, size))
+    return array.reshape(shape)
+
+
+# --- ctc -------------------------------------------------------------------------------------------
+
+def check_ctc_ranks(fn, **ranks_and_expected):
+    """Each keyword is name=(rank, expected rank); ValueError for the first that differs."""
+    for name in sorted(ranks_and_expected):
+        rank, expected = ranks_and_expected[name]
+        if rank is not None and rank != expected:
+            raise ValueError('%s: expected %s to be %d-D; received a %d-D tensor.' % (fn, name, expected, rank))
+
+
+def check_beam_search(beam_width, top_paths):
+    """Positive ints with top_paths <= beam_width (a beam cannot hold more paths than its width)."""
+    for name, value in (('beam_width', beam_width), ('top_paths', top_paths)):
+        if isinstance(value, bool) or not hasattr(value, '__index__') or value < 1:
+            raise ValueError('ctc_decode: expected %s to be a positive int; received %r.' % (name, value))
+    if top_paths > beam_width:
+        raise ValueError('ctc_decode: expected top_paths <= beam_width; received top_paths=%d, '
+                         'beam_width=%d.' % (top_paths, beam_width))

@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from ..common import floatx
+from ..shared.checks import constant_array
 from ._graph import STATE, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
@@ -162,9 +163,9 @@ def variable(value, dtype=None, name=None, constraint=None):
 @graph_scope
 def constant(value, dtype=None, shape=None, name=None):
     dtype = floatx() if dtype is None else dtype
-    if not tf.is_tensor(value):
-        value = np.asarray(value, dtype=dtype)  # as on Theano: 2.5 as int32 is 2, not an error
-    return tf.constant(value, dtype=dtype, shape=shape, name=name)
+    if tf.is_tensor(value):
+        return tf.constant(value, dtype=dtype, shape=shape, name=name)
+    return tf.constant(constant_array(value, dtype, shape), dtype=dtype, name=name)
 
 
 def is_keras_tensor(x):

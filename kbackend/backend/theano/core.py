@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from ..common import floatx
+from ..shared.checks import constant_array
 from ._engine import IS_PYTENSOR, T, sparse, theano
 
 _sparse_engine = sparse  # `placeholder` has an argument named `sparse`
@@ -166,11 +167,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 def constant(value, dtype=None, shape=None, name=None):
     dtype = floatx() if dtype is None else dtype
-    value = np.asarray(value, dtype=dtype)
-    if shape is not None:  # as tf.constant: a scalar fills the shape, a same-sized value is reshaped
-        shape = tuple(shape)
-        value = (value.reshape(shape) if value.size == np.prod(shape, dtype='int64') and value.size != 1
-                 else np.array(np.broadcast_to(value, shape)))
+    value = constant_array(value, dtype, shape)
     const = T.constant(value, dtype=dtype, name=_prepare_name(name, 'constant'))
     return _mark(const, value.shape)
 
