@@ -36,7 +36,7 @@ _Variable = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTE
 _SparseType = getattr(sparse, 'SparseTensorType', None) or sparse.SparseType
 _FUNCTION_KWARGS = tuple(inspect.signature(theano.function).parameters)
 
-# K.eval compiles without graph rewrites and runs with the Python linker: an eval is usually run
+# K.eval compiles with only the fast_compile rewrites and the Python linker: an eval is usually run
 # once, so a full optimising (and C-compiling) build would cost far more than it saves.
 _EVAL_MODE = theano.compile.mode.Mode(linker='py', optimizer='fast_compile')
 
