@@ -587,3 +587,15 @@ def test_print_tensor_of_numpy(K, capfd):
 def test_constant_bad_shape(K):
     with pytest.raises(ValueError, match=r'cannot fill shape \(2, 2\)'):
         K.constant([1.0, 2.0, 3.0], shape=(2, 2))
+
+
+def test_function_built_after_a_run_does_not_mutate_run_ops(K, capfd):
+    # TensorFlow warns (and will refuse) when an op a session has run is changed afterwards.
+    x = K.variable(np.ones(2))
+    loss = x * 3
+    K.eval(loss)
+    f = K.function([], [loss], updates=[K.update_sub(x, loss)])
+    assert_close(f([])[0], np.array([3.0, 3.0]))
+    assert_close(K.get_value(x), np.array([-2.0, -2.0]))
+    captured = capfd.readouterr()
+    assert 'after it was run' not in captured.err

@@ -390,12 +390,20 @@ def _dependency(t):
     return t
 
 
+def _barrier(tensors):
+    """A new NoOp that runs after `tensors`. Control inputs are added to the new op itself:
+    tf.control_dependencies(tensors) would mark their ops, which TensorFlow forbids once a session
+    has run them, and a data edge (IdentityN) would cost a consumer per tensor."""
+    barrier = tf.no_op()
+    barrier._add_control_inputs(list({id(t.op): t.op for t in tensors}.values()))
+    return barrier
+
+
 def _build_updates(updates, outputs):
     """The ops to fetch for `updates`: kbackend's assignments (the first per variable) run after the
     outputs and after every new value is computed; other ops run as they are.
 
-    Control dependencies go through one new IdentityN op: TensorFlow marks the ops named in
-    control_dependencies, which it forbids for ops a session has already run.
+    The order goes through one new NoOp (see _barrier).
     """
     assigns, others, targets = [], [], set()
     for u in updates:
@@ -416,7 +424,7 @@ def _build_updates(updates, outputs):
     if not assigns:
         return others
     deps = [_dependency(o) for o in outputs if tf.is_tensor(o)] + [v for _, _, v in assigns]
-    with tf.control_dependencies([tf.identity_n(deps)[0].op]):
+    with tf.control_dependencies([_barrier(deps)]):
         ops = [_ASSIGN[kind](x, v) for kind, x, v in assigns]
     return [tf.group(*ops)] + others
 
