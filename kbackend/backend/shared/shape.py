@@ -21,7 +21,8 @@ def _upsample_bilinear(x, axis, factor):
     following = K.concatenate([x[_along(axis, ndim, slice(1, None))],
                                x[_along(axis, ndim, slice(-1, None))]], axis=axis)
     steps = K.arange(0, K.shape(x)[axis] * factor) % factor
-    weights = K.reshape(K.cast(steps, K.dtype(x)) * (1.0 / factor),
+    # Divided by an int: a float constant 1/f could be rounded to float32 (Theano's autocast).
+    weights = K.reshape(K.cast(steps, K.dtype(x)) / factor,
                         [-1 if i == axis else 1 for i in range(ndim)])
     return (K.repeat_elements(x, factor, axis)
             + K.repeat_elements(following - x, factor, axis) * weights)

@@ -1,4 +1,6 @@
 """theano engine: the math op family (see kbackend.backend.api.FAMILIES)."""
+import numpy as np
+
 from .. import common
 from ..shared import checks
 from ._engine import IS_PYTENSOR, T, sparse, theano
@@ -143,13 +145,19 @@ def sign(x):
 
 
 def pow(x, a):
+    x = T.as_tensor_variable(x)
+    if isinstance(a, float) and x.dtype.startswith('float'):
+        a = np.asarray(a, x.dtype)  # not Theano's float32 rounding of a Python float
     return T.pow(x, a)
 
 
 def clip(x, min_value, max_value):
     x = T.as_tensor_variable(x)
     min_value, max_value = checks.clip_bounds(min_value, max_value, x.dtype)
-    if not (checks.is_number(min_value) and checks.is_number(max_value)):
+    if checks.is_number(min_value) and checks.is_number(max_value):
+        # In x's dtype: Theano would round a Python float bound to float32 even for float64 x.
+        min_value, max_value = np.asarray(min_value, x.dtype), np.asarray(max_value, x.dtype)
+    else:
         max_value = T.maximum(max_value, min_value)  # Theano's clip would return max below min
     return T.clip(x, min_value, max_value)
 

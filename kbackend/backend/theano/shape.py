@@ -2,7 +2,7 @@
 from .. import common
 from ..shared import checks
 from ._engine import IS_PYTENSOR, T, sparse
-from .core import is_sparse as _is_sparse
+from .core import int_shape as _int_shape, is_sparse as _is_sparse
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'repeat_elements', 'arange', 'tile',
@@ -125,10 +125,9 @@ def gather(reference, indices):
 
 
 def pattern_broadcast(x, broadcastable):
-    x = T.as_tensor_variable(x)
-    static = getattr(x.type, 'shape', None) or (None,) * x.ndim  # legacy Theano: no static shape
-    pattern = checks.check_broadcastable('pattern_broadcast', static, broadcastable)
+    pattern = checks.check_broadcastable('pattern_broadcast', _int_shape(x), broadcastable)
     if not IS_PYTENSOR:
         return T.patternbroadcast(x, pattern)
     # PyTensor: broadcastable means "static size 1", which cannot be unset; mark the True axes.
+    x = T.as_tensor_variable(x)
     return _mark_broadcastable(x, [i for i, b in enumerate(pattern) if b and not x.broadcastable[i]])
