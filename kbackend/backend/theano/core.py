@@ -278,11 +278,11 @@ def eye(size, dtype=None, name=None):
 
 
 def zeros_like(x, dtype=None, name=None):
-    return T.zeros_like(x, dtype=dtype)
+    return T.zeros_like(_symbolic(x), dtype=dtype)
 
 
 def ones_like(x, dtype=None, name=None):
-    return T.ones_like(x, dtype=dtype)
+    return T.ones_like(_symbolic(x), dtype=dtype)
 
 
 def _symbolic(x):
