@@ -4,6 +4,8 @@ import threading
 import numpy as np
 import pytest
 import scipy.sparse
+from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import oracle
 from harness import assert_close, check_op, rand
@@ -599,3 +601,30 @@ def test_function_built_after_a_run_does_not_mutate_run_ops(K, capfd):
     assert_close(K.get_value(x), np.array([-2.0, -2.0]))
     captured = capfd.readouterr()
     assert 'after it was run' not in captured.err
+
+
+def test_default_session_is_used_on_tensorflow(fresh):
+    K = fresh
+    if K.backend() != 'tensorflow':
+        pytest.skip('TensorFlow sessions')
+    import tensorflow as tf
+    x = K.variable(np.full(2, 5.0))
+    with tf.compat.v1.Session(graph=K.get_session().graph) as session, session.as_default():
+        assert K.get_session() is session
+        assert_close(K.get_value(x), np.array([5.0, 5.0]))  # initialised in this session too
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # K is stateless per test
+@given(data=st.data())
+def test_property_variable_update_add(K, data):
+    dtype = data.draw(st.sampled_from(['float32', 'float64', 'int32']))
+    shape = data.draw(hnp.array_shapes(min_dims=0, max_dims=3, max_side=4))
+    elements = st.integers(-100, 100) if dtype == 'int32' else st.floats(-100, 100, width=32)
+    a = data.draw(hnp.arrays(dtype, shape, elements=elements))
+    inc = data.draw(hnp.arrays(dtype, shape, elements=elements))
+    x = K.variable(a, dtype=dtype)
+    assert K.int_shape(x) == shape and K.dtype(x) == dtype
+    assert_close(K.eval(x), oracle.variable(a, dtype=dtype), 'float64')
+    K.function([], [], updates=[K.update_add(x, K.constant(inc, dtype=dtype))])([])
+    assert_close(K.get_value(x), oracle.update_add(a, inc), 'float32')
