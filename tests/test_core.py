@@ -628,3 +628,10 @@ def test_property_variable_update_add(K, data):
     assert_close(K.eval(x), oracle.variable(a, dtype=dtype), 'float64')
     K.function([], [], updates=[K.update_add(x, K.constant(inc, dtype=dtype))])([])
     assert_close(K.get_value(x), oracle.update_add(a, inc), 'float32')
+
+
+@pytest.mark.parametrize('kwargs', [{'shape': ()}, {'ndim': 0}, {'shape': (), 'ndim': 2}], ids=str)
+def test_scalar_placeholder(K, kwargs):
+    p = K.placeholder(**kwargs)
+    assert K.int_shape(p) == () and K.ndim(p) == 0
+    assert_close(K.function([p], [p * 2])([3.0])[0], np.array(6.0))

@@ -182,7 +182,7 @@ def is_tensor(x):
 @graph_scope
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     dtype = floatx() if dtype is None else dtype
-    if not shape and ndim:
+    if shape is None and ndim is not None:  # as on Theano: a given shape wins, () is a scalar
         shape = (None,) * ndim
     if shape is not None:
         shape = tuple(shape)
