@@ -635,3 +635,17 @@ def test_scalar_placeholder(K, kwargs):
     p = K.placeholder(**kwargs)
     assert K.int_shape(p) == () and K.ndim(p) == 0
     assert_close(K.function([p], [p * 2])([3.0])[0], np.array(6.0))
+
+
+def test_operators_outside_and_inside_graph_building(K):
+    w, c = K.variable(np.full(3, 2.0)), K.constant(np.ones(3))
+    assert_close(K.eval(w * 2 + c - 1), np.full(3, 4.0))  # Python operators at top level
+    assert_close(K.eval(-w[1:] ** 2), np.full(2, -4.0))
+    if K.backend() != 'tensorflow':
+        return
+    import tensorflow as tf
+    from kbackend.backend.tensorflow._graph import STATE
+    with STATE.graph.as_default():  # a loop body captures w and c from the outer graph
+        _, h = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, h * w + c),
+                             [tf.constant(0), tf.zeros(3)])
+    assert_close(K.eval(h), np.full(3, 7.0))

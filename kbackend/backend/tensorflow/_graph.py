@@ -12,6 +12,7 @@ import threading
 import weakref
 
 import tensorflow as tf
+from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
 from tensorflow.python.framework import ops as _ops
 from tensorflow.python.ops import resource_variable_ops as _rvops
 
@@ -75,9 +76,15 @@ def graph_scope(fn):
 _OPERATORS = tuple(sorted(set(tf.Tensor.OVERLOADABLE_OPERATORS) - {'__eq__', '__ne__'}))
 
 
+# Only where TensorFlow would run the operator eagerly: inside any graph being built (kbackend's,
+# a tf.function's, a while_loop body's) the operator keeps TensorFlow's own behaviour, so tensors
+# captured from an outer graph still work there.
+
 def _tensor_operator_in_own_graph(method):
     @functools.wraps(method)
     def in_graph(self, *args, **kwargs):
+        if not _executing_eagerly():
+            return method(self, *args, **kwargs)
         with self.graph.as_default():
             return method(self, *args, **kwargs)
     return in_graph
@@ -86,8 +93,8 @@ def _tensor_operator_in_own_graph(method):
 def _variable_operator_in_own_graph(method):
     @functools.wraps(method)
     def in_graph(self, *args, **kwargs):
-        if not getattr(self, '_in_graph_mode', False):  # an eager variable made by other code
-            return method(self, *args, **kwargs)
+        if not _executing_eagerly() or not getattr(self, '_in_graph_mode', False):
+            return method(self, *args, **kwargs)  # building a graph, or an eager variable
         with self._handle.graph.as_default():
             return method(self, *args, **kwargs)
     return in_graph
