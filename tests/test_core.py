@@ -649,3 +649,10 @@ def test_operators_outside_and_inside_graph_building(K):
         _, h = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, h * w + c),
                              [tf.constant(0), tf.zeros(3)])
     assert_close(K.eval(h), np.full(3, 7.0))
+
+
+def test_function_fetching_a_variable_returns_its_value_before_updates(K):
+    x = K.variable(np.array([1.0, 2.0]))
+    f = K.function([], [x], updates=[K.update(x, x * 10)])
+    for expected in ([1.0, 2.0], [10.0, 20.0], [100.0, 200.0]):
+        assert_close(f([])[0], np.array(expected))

@@ -383,11 +383,10 @@ _FUNCTION_KWARGS = ('feed_dict', 'fetches', 'options', 'run_metadata', 'name')
 
 
 def _dependency(t):
+    """The tensor that fetching output `t` computes (for a variable, the read that is fetched)."""
     if isinstance(t, tf.SparseTensor):
         return t.values
-    if isinstance(t, tf.Variable):
-        return t.value()
-    return t
+    return t.graph.as_graph_element(t)
 
 
 def _barrier(tensors):
