@@ -273,3 +273,22 @@ def test_fold_to_scalar(K, fold):
     elems = rand(6)
     actual = K.eval(getattr(K, fold)(halve_and_add, K.variable(elems)))
     assert_close(actual, getattr(oracle, fold)(halve_and_add, elems), msg=fold)
+
+
+def test_map_fn_and_fold_with_K_ops_and_variables(K):
+    """fn calls K functions on captured variables: they must be built inside the loop body."""
+    elems, w = rand(4, 3), rand(3, 2, seed=5)
+    kernel = K.variable(w)
+    mapped = K.eval(K.map_fn(lambda x: K.tanh(K.dot(K.expand_dims(x, 0), kernel))[0], K.variable(elems)))
+    assert_close(mapped, oracle.map_fn(lambda x: np.tanh(np.dot(x, w)), elems), msg='map_fn with K ops')
+    folded = K.eval(K.foldl(lambda acc, x: acc + K.sum(kernel) * x, K.variable(elems)))
+    assert_close(folded, oracle.foldl(lambda acc, x: acc + w.sum() * x, elems), msg='foldl with K ops')
+
+
+@pytest.mark.parametrize('fold', ['foldl', 'foldr'])
+def test_fold_gradient(K, fold):
+    check_gradient(K, lambda x: getattr(K, fold)(lambda acc, e: acc * e + e, x), rand(4, 3, dtype='float64'))
+
+
+def test_map_fn_gradient(K):
+    check_gradient(K, lambda x: K.map_fn(lambda e: e * e * 0.5 + e, x), rand(4, 3, dtype='float64'))
