@@ -6,6 +6,15 @@ import pytest
 import oracle
 from harness import assert_close, check_gradient, check_op, rand, run
 
+
+def check_op_dtype(K, name, *arrays, **kwargs):
+    """check_op, and the result (each result) keeps the float dtype of the inputs."""
+    dtype = kwargs.pop('dtype')
+    actual = check_op(K, name, *arrays, **kwargs)
+    for a in actual if isinstance(actual, list) else [actual]:
+        assert a.dtype == dtype, '%s returned %s for %s inputs' % (name, a.dtype, dtype)
+    return actual
+
 FLOATS = ['float16', 'float32', 'float64']
 
 
@@ -46,7 +55,7 @@ ACTIVATIONS = (
 @_cases(*ACTIVATIONS)
 def test_activation(K, name, kwargs, dtype):
     x = rand(3, 4, 5, low=-8, high=8, dtype=dtype)
-    check_op(K, name, x, **kwargs)
+    check_op_dtype(K, name, x, dtype=dtype, **kwargs)
 
 
 @_cases(*ACTIVATIONS)
@@ -92,7 +101,7 @@ def test_categorical_crossentropy(K, name, kwargs, dtype):
     target = _probabilities((3, 4, 5), axis, seed=1).astype(dtype)
     low = -5 if kwargs.get('from_logits') else 0.01  # unnormalised probabilities: they get rescaled
     output = rand(3, 4, 5, low=low, high=5., dtype=dtype, seed=2)
-    check_op(K, name, target, output, **kwargs)
+    check_op_dtype(K, name, target, output, dtype=dtype, **kwargs)
 
 
 @_cases(*CATEGORICAL)
@@ -137,7 +146,7 @@ def _sparse_inputs(kwargs, dtype):
 @_cases(*SPARSE)
 def test_sparse_categorical_crossentropy(K, name, kwargs, dtype, label_dtype):
     labels, output = _sparse_inputs(kwargs, dtype)
-    check_op(K, name, labels.astype(label_dtype), output, **kwargs)
+    check_op_dtype(K, name, labels.astype(label_dtype), output, dtype=dtype, **kwargs)
 
 
 @_cases(*SPARSE)
@@ -168,7 +177,7 @@ def test_binary_crossentropy(K, name, kwargs, dtype):
     low, high = (-8., 8.) if kwargs else (0., 1.)
     output = rand(4, 5, low=low, high=high, dtype=dtype, seed=6)
     output[0, :3] = [low, high, (low + high) / 2]  # includes probabilities that get clipped
-    check_op(K, name, target, output, **kwargs)
+    check_op_dtype(K, name, target, output, dtype=dtype, **kwargs)
 
 
 @_cases(*BINARY)
@@ -213,7 +222,7 @@ def _batch_norm_inputs(shape, axes, affine, dtype):
 @pytest.mark.parametrize('shape,axes,affine', BATCH_NORM_CASES, ids=BATCH_NORM_IDS)
 def test_normalize_batch_in_training(K, shape, axes, affine, dtype):
     x, gamma, beta = _batch_norm_inputs(shape, axes, affine, dtype)
-    check_op(K, 'normalize_batch_in_training', x, gamma, beta, axes, epsilon=1e-3)
+    check_op_dtype(K, 'normalize_batch_in_training', x, gamma, beta, axes, epsilon=1e-3, dtype=dtype)
 
 
 @pytest.mark.parametrize('output', [0, 1, 2], ids=['normed', 'mean', 'var'])
@@ -234,15 +243,20 @@ def test_normalize_batch_in_training_rejects_bad_axes(K, axes):
 
 
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
-@pytest.mark.parametrize('stats_shape', [(5,), (1, 1, 1, 5)], ids=['vector', 'broadcast'])
+@pytest.mark.parametrize('broadcast', [False, True], ids=['vector', 'broadcast'])
 @pytest.mark.parametrize('affine', [True, False], ids=['affine', 'plain'])
-def test_batch_normalization(K, stats_shape, affine, dtype):
+def test_batch_normalization(K, broadcast, affine, dtype):
     x = rand(2, 3, 4, 5, low=-2, high=2, dtype=dtype)
-    mean = rand(*stats_shape, dtype=dtype, seed=11)
-    var = rand(*stats_shape, low=0.1, high=2, dtype=dtype, seed=12)
-    beta = rand(*stats_shape, dtype=dtype, seed=13) if affine else None
-    gamma = rand(*stats_shape, low=0.5, high=2, dtype=dtype, seed=14) if affine else None
-    check_op(K, 'batch_normalization', x, mean, var, beta, gamma, epsilon=1e-3)
+    stats = [rand(5, dtype=dtype, seed=11), rand(5, low=0.1, high=2, dtype=dtype, seed=12),
+             rand(5, dtype=dtype, seed=13) if affine else None,
+             rand(5, low=0.5, high=2, dtype=dtype, seed=14) if affine else None]
+    expected = oracle.batch_normalization(x, *stats, epsilon=1e-3)
+    tensors = [None if s is None else K.variable(s, dtype=dtype) for s in stats]
+    if broadcast:  # as Keras' BatchNormalization passes them for an axis other than the last
+        tensors = [None if t is None else K.reshape(t, (1, 1, 1, 5)) for t in tensors]
+    actual = K.eval(K.batch_normalization(K.variable(x, dtype=dtype), *tensors, epsilon=1e-3))
+    assert actual.dtype == dtype
+    assert_close(actual, expected, dtype)
 
 
 def test_batch_normalization_gradient(K):
@@ -260,7 +274,7 @@ L2_AXES = [None, 0, 1, -1, [1, 2]]
 def test_l2_normalize(K, axis, dtype):
     x = rand(3, 4, 5, dtype=dtype)
     x[0] = 0  # an all-zero slice stays zero instead of becoming NaN
-    check_op(K, 'l2_normalize', x, axis=axis)
+    check_op_dtype(K, 'l2_normalize', x, axis=axis, dtype=dtype)
 
 
 @pytest.mark.parametrize('axis', L2_AXES, ids=str)
@@ -294,7 +308,7 @@ BIAS_IDS = ['x%s-bias%s-%s' % ('x'.join(map(str, x)), 'x'.join(map(str, b)), f) 
 def test_bias_add(K, x_shape, bias_shape, data_format, dtype):
     x = rand(*x_shape, dtype=dtype)
     bias = rand(*bias_shape, dtype=dtype, seed=21)
-    check_op(K, 'bias_add', x, bias, data_format=data_format)
+    check_op_dtype(K, 'bias_add', x, bias, data_format=data_format, dtype=dtype)
 
 
 @pytest.mark.parametrize('x_shape,bias_shape,data_format', BIAS_CASES[::3], ids=BIAS_IDS[::3])

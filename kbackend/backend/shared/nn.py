@@ -18,21 +18,30 @@ __all__ = ['normalize_batch_in_training', 'batch_normalization', 'relu', 'elu', 
 L2_FLOOR = 1e-12
 
 
+def _c(value, like):
+    """A Python number as a NumPy scalar of `like`'s float dtype. The Theano-API engines type a
+    Python float as floatx, which would turn float16 results into float32."""
+    dtype = K.dtype(like)  # noqa: F821
+    return np.asarray(value, dtype) if value is not None and dtype.startswith('float') else value
+
+
 # --- activations -----------------------------------------------------------------------------------
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if alpha == 0 and threshold == 0:
-        y = K.maximum(x, 0.)  # noqa: F821
-        return y if max_value is None else K.minimum(y, max_value)  # noqa: F821
+        y = K.maximum(x, _c(0., x))  # noqa: F821
+        return y if max_value is None else K.minimum(y, _c(max_value, x))  # noqa: F821
     # x for threshold <= x (capped at max_value), alpha * (x - threshold) below the threshold.
-    above = x if max_value is None else K.minimum(x, max_value)  # noqa: F821
-    return K.switch(K.greater_equal(x, threshold), above, alpha * (x - threshold))  # noqa: F821
+    threshold = _c(threshold, x)
+    above = x if max_value is None else K.minimum(x, _c(max_value, x))  # noqa: F821
+    return K.switch(K.greater_equal(x, threshold), above, _c(alpha, x) * (x - threshold))  # noqa: F821
 
 
 def elu(x, alpha=1.0):
+    zero = _c(0., x)
     # exp of min(x, 0): the unused branch of the switch stays finite, so its gradient is not NaN.
-    negative = alpha * (K.exp(K.minimum(x, 0.)) - 1.)  # noqa: F821
-    return K.switch(K.greater(x, 0.), x, negative)  # noqa: F821
+    negative = _c(alpha, x) * (K.exp(K.minimum(x, zero)) - _c(1., x))  # noqa: F821
+    return K.switch(K.greater(x, zero), x, negative)  # noqa: F821
 
 
 def softmax(x, axis=-1):
@@ -44,18 +53,18 @@ def softmax(x, axis=-1):
 
 
 def softsign(x):
-    return x / (1. + K.abs(x))  # noqa: F821
+    return x / (_c(1., x) + K.abs(x))  # noqa: F821
 
 
 def hard_sigmoid(x):
-    return K.clip(0.2 * x + 0.5, 0., 1.)  # noqa: F821
+    return K.clip(_c(0.2, x) * x + _c(0.5, x), _c(0., x), _c(1., x))  # noqa: F821
 
 
 # --- losses ----------------------------------------------------------------------------------------
 
 def _clip_probabilities(p):
     eps = epsilon()
-    return K.clip(p, eps, 1. - eps)  # noqa: F821
+    return K.clip(p, _c(eps, p), _c(1. - eps, p))  # noqa: F821
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
@@ -97,7 +106,8 @@ def binary_crossentropy(target, output, from_logits=False):
         # which neither overflows nor loses precision for large |x|.
         return K.relu(output) - output * target + K.softplus(-K.abs(output))  # noqa: F821
     output = _clip_probabilities(output)
-    return -(target * K.log(output) + (1. - target) * K.log(1. - output))  # noqa: F821
+    one = _c(1., output)
+    return -(target * K.log(output) + (one - target) * K.log(one - output))  # noqa: F821
 
 
 # --- normalisation ---------------------------------------------------------------------------------
@@ -105,7 +115,7 @@ def binary_crossentropy(target, output, from_logits=False):
 def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=0.001):
     # (x - mean) * scale + beta with scale = gamma / sqrt(var + eps): the per-channel terms are
     # computed on the small tensors, the full-size work is one multiply and one add.
-    scale = 1. / K.sqrt(var + epsilon)  # noqa: F821
+    scale = _c(1., var) / K.sqrt(var + _c(epsilon, var))  # noqa: F821
     if gamma is not None:
         scale = scale * gamma
     offset = -mean * scale if beta is None else beta - mean * scale
@@ -148,7 +158,7 @@ def l2_normalize(x, axis=None):
     # The floor is at least the dtype's smallest normal number: 1e-12 is 0 in float16.
     floor = max(L2_FLOOR, float(np.finfo(K.dtype(x)).tiny))  # noqa: F821
     square_sum = K.sum(K.square(x), axis=axis, keepdims=True)  # noqa: F821
-    return x / K.sqrt(K.maximum(square_sum, floor))  # noqa: F821
+    return x / K.sqrt(K.maximum(square_sum, _c(floor, x)))  # noqa: F821
 
 
 # --- other -----------------------------------------------------------------------------------------
@@ -170,9 +180,11 @@ def dropout(x, level, noise_shape=None, seed=None):
         noise_shape = K.shape(x)  # noqa: F821
     # Inverted dropout: units kept with probability 1 - level and scaled by 1 / (1 - level), so the
     # expected value is unchanged. The (maybe smaller) mask is scaled before it broadcasts against x.
+    scale = 1. / (1. - level)
+    if isinstance(level, numbers.Real):
+        scale = np.asarray(scale, dtype=dtype)  # a Python float would upcast float16 on Theano
     uniform = K.random_uniform(noise_shape, dtype=dtype, seed=seed)  # noqa: F821
-    mask = K.cast(K.greater_equal(uniform, level), dtype) * (1. / (1. - level))  # noqa: F821
-    return x * mask
+    return x * (K.cast(K.greater_equal(uniform, level), dtype) * scale)  # noqa: F821
 
 
 def in_top_k(predictions, targets, k):
