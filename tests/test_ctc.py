@@ -1,6 +1,7 @@
 """The ctc family against the NumPy oracle (TensorFlow's values on every engine, DESIGN.md)."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import oracle
 from harness import assert_close, numeric_gradient, rand, rng, to_numpy
@@ -110,3 +111,68 @@ def test_ctc_rejects_bad_arguments(K):
     with pytest.raises(ValueError, match='y_true to be 2-D'):
         K.ctc_batch_cost(K.constant(LABELS[0], dtype='int32'), K.variable(Y_PRED),
                          K.constant(INPUT_LENGTH, dtype='int32'), K.constant(LABEL_LENGTH, dtype='int32'))
+
+
+# --- random shapes (hypothesis); one graph per engine on placeholders, fed every example ----------
+
+_GRAPHS = {}
+
+
+def ctc_graph(K):
+    if K.backend() not in _GRAPHS:
+        y_true, y_pred = K.placeholder(ndim=2, dtype='int32'), K.placeholder(ndim=3)
+        input_length, label_length = K.placeholder(ndim=1, dtype='int32'), K.placeholder(ndim=1, dtype='int32')
+        cost = K.ctc_batch_cost(y_true, y_pred, input_length, label_length)
+        decoded, log_prob = K.ctc_decode(y_pred, input_length)
+        _GRAPHS[K.backend()] = K.function([y_true, y_pred, input_length, label_length],
+                                          [cost, decoded[0], log_prob])
+    return _GRAPHS[K.backend()]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_ctc_cost_and_greedy_decode_random_shapes(K, data):
+    samples, steps, classes = (data.draw(st.integers(1, 4)), data.draw(st.integers(2, 9)),
+                               data.draw(st.integers(2, 6)))
+    y_pred = softmax_probs(samples, steps, classes, seed=data.draw(st.integers(0, 1000)))
+    input_length = np.array([data.draw(st.integers(2, steps)) for _ in range(samples)], 'int32')
+    # Labels short enough to fit any repeats (each needs a blank between): TF rejects what cannot fit.
+    label_length = np.array([data.draw(st.integers(1, n // 2)) for n in input_length], 'int32')
+    labels = np.array([[data.draw(st.integers(0, classes - 2)) for _ in range(label_length.max())]
+                       for _ in range(samples)], 'int32')
+    cost, decoded, log_prob = ctc_graph(K)([labels, y_pred, input_length, label_length])
+    assert_close(cost, oracle.ctc_batch_cost(labels, y_pred, input_length, label_length),
+                 rtol=1e-4, atol=1e-4, msg='ctc_batch_cost')
+    expected_paths, expected_log_prob = oracle.ctc_decode(y_pred, input_length)
+    np.testing.assert_array_equal(decoded, expected_paths[0])
+    assert_close(log_prob, expected_log_prob, rtol=1e-4, atol=1e-4, msg='greedy log_prob')
+
+
+def beam_graph(K, beam_width, top_paths):
+    key = (K.backend(), beam_width, top_paths)
+    if key not in _GRAPHS:
+        y_pred, input_length = K.placeholder(ndim=3), K.placeholder(ndim=1, dtype='int32')
+        decoded, log_prob = K.ctc_decode(y_pred, input_length, greedy=False, beam_width=beam_width,
+                                         top_paths=top_paths)
+        _GRAPHS[key] = K.function([y_pred, input_length], list(decoded) + [log_prob])
+    return _GRAPHS[key]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_ctc_beam_search_random_shapes(K, data):
+    samples, steps, classes = (data.draw(st.integers(1, 3)), data.draw(st.integers(1, 8)),
+                               data.draw(st.integers(2, 6)))
+    beam_width = data.draw(st.sampled_from([1, 2, 4]))
+    top_paths = data.draw(st.integers(1, min(beam_width, classes)))  # the beam always holds that many
+    y_pred = softmax_probs(samples, steps, classes, seed=data.draw(st.integers(0, 1000)),
+                           sharpness=data.draw(st.sampled_from([0.5, 2.0])))
+    input_length = np.array([data.draw(st.integers(1, steps)) for _ in range(samples)], 'int32')
+    outputs = beam_graph(K, beam_width, top_paths)([y_pred, input_length])
+    expected_paths, expected_log_prob = oracle.ctc_decode(y_pred, input_length, greedy=False,
+                                                          beam_width=beam_width, top_paths=top_paths)
+    for path, expected in zip(outputs[:-1], expected_paths):
+        np.testing.assert_array_equal(path, expected)
+    assert_close(outputs[-1], expected_log_prob, rtol=1e-4, atol=1e-4, msg='beam log_prob')

@@ -145,12 +145,13 @@ def _greedy_decode(logits, lengths):
     running = _present(lengths, steps)
     previous = T.concatenate([T.zeros((samples, 1), best.dtype) - 1, best[:, :-1]], axis=1)
     keep = T.and_(running, T.and_(T.neq(best, logits.shape[2] - 1), T.neq(best, previous)))
+    kept = T.cast(keep, 'int64')  # (a cumsum over bool stays bool on PyTensor)
     # Scatter the kept labels to their position in the output row; dropped ones to a spare slot.
-    position = T.cumsum(keep, axis=1) - 1
+    position = T.cumsum(kept, axis=1) - 1
     target = T.switch(keep, T.arange(samples).dimshuffle(0, 'x') * steps + position, samples * steps)
     flat = T.set_subtensor((T.zeros((samples * steps + 1,), 'int64') - 1)[target.flatten()],
                            T.cast(best.flatten(), 'int64'))
-    decoded = flat[:-1].reshape((samples, steps))[:, :T.max(keep.sum(axis=1))]
+    decoded = flat[:-1].reshape((samples, steps))[:, :T.max(kept.sum(axis=1))]
     log_prob = -T.switch(running, logits.max(axis=-1), 0).sum(axis=1, keepdims=True)
     return [decoded], log_prob
 
