@@ -3,6 +3,7 @@ import types
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import oracle
 from harness import assert_close, check_gradient, rand, to_numpy
@@ -292,3 +293,33 @@ def test_fold_gradient(K, fold):
 
 def test_map_fn_gradient(K):
     check_gradient(K, lambda x: K.map_fn(lambda e: e * e * 0.5 + e, x), rand(4, 3, dtype='float64'))
+
+
+_RNN_GRAPHS = {}
+
+
+def rnn_graph(K, go_backwards):
+    """A masked two-state symbolic rnn on placeholders of unknown samples and time, built once."""
+    key = (K.backend(), go_backwards)
+    if key not in _RNN_GRAPHS:
+        w = cell_weights(3)
+        x, mask = K.placeholder(shape=(None, None, 3)), K.placeholder(shape=(None, None))
+        h0, c0 = K.placeholder(shape=(None, UNITS)), K.placeholder(shape=(None, EXTRA))
+        last, outputs, states = K.rnn(make_step(K, w, 2), x, [h0, c0], mask=mask, go_backwards=go_backwards)
+        _RNN_GRAPHS[key] = (w, K.function([x, mask, h0, c0], [last, outputs] + list(states)))
+    return _RNN_GRAPHS[key]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.integers(1, 4), st.integers(1, 7), st.booleans(), st.integers(0, 1000))
+def test_rnn_random_shapes_and_masks(K, samples, steps, go_backwards, seed):
+    w, run = rnn_graph(K, go_backwards)
+    r = np.random.RandomState(seed)
+    inputs = r.uniform(-1, 1, (samples, steps, 3)).astype('float32')
+    mask = (r.uniform(size=(samples, steps)) > 0.3).astype('float32')
+    states = [r.uniform(-1, 1, (samples, UNITS)).astype('float32'),
+              r.uniform(-1, 1, (samples, EXTRA)).astype('float32')]
+    last, outputs, new_states = oracle.rnn(make_step(NUMPY_OPS, w, 2), inputs, states, mask=mask,
+                                           go_backwards=go_backwards)
+    assert_close(run([inputs, mask] + states), [last, outputs] + new_states, msg='random rnn')
