@@ -323,3 +323,10 @@ def test_rnn_random_shapes_and_masks(K, samples, steps, go_backwards, seed):
     last, outputs, new_states = oracle.rnn(make_step(NUMPY_OPS, w, 2), inputs, states, mask=mask,
                                            go_backwards=go_backwards)
     assert_close(run([inputs, mask] + states), [last, outputs] + new_states, msg='random rnn')
+
+
+@pytest.mark.parametrize('case', ['scalar-true', 'rank1-selects-rows'])
+def test_switch_gradient(K, case):
+    condition, then, other = SWITCH_CASES[case]
+    check_gradient(K, lambda a, b: K.switch(K.constant(condition, dtype=str(condition.dtype)), a * a, b * 3.),
+                   then.astype('float64'), other.astype('float64'))
