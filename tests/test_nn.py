@@ -2,6 +2,7 @@
 differences, dropout's statistics, and the errors bad arguments raise."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import oracle
 from harness import assert_close, check_gradient, check_op, rand, run
@@ -76,6 +77,39 @@ def test_activation_keeps_extreme_inputs_finite(K, name):
 def test_softmax_of_huge_logits_is_finite(K):
     x = np.array([[1000., 0., -1000.], [1e4, 1e4, 1e4]], dtype='float32')
     check_op(K, 'softmax', x)
+
+
+# --- random shapes and axes (hypothesis): one graph per engine and case, fed every example --------
+
+_GRAPHS = {}
+RANDOM_SHAPE_CASES = [
+    ('softmax', {}), ('l2_normalize', {}), ('categorical_crossentropy', dict(from_logits=False)),
+    ('categorical_crossentropy', dict(from_logits=True)),
+]
+
+
+def _graph(K, name, kwargs, rank, axis):
+    key = (K.backend(), name, tuple(sorted(kwargs.items())), rank, axis)
+    if key not in _GRAPHS:
+        inputs = [K.placeholder(ndim=rank, dtype='float64')
+                  for _ in range(2 if name.endswith('crossentropy') else 1)]
+        _GRAPHS[key] = K.function(inputs, [getattr(K, name)(*inputs, axis=axis, **kwargs)])
+    return _GRAPHS[key]
+
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_random_shapes_and_axes(K, data):
+    name, kwargs = data.draw(st.sampled_from(RANDOM_SHAPE_CASES))
+    shape = tuple(data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=4)))
+    axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+    seed = data.draw(st.integers(0, 1000))
+    output = rand(*shape, low=0.01 if name.endswith('crossentropy') else -5, high=5, dtype='float64', seed=seed)
+    arrays = [_probabilities(shape, axis, seed + 1), output] if name.endswith('crossentropy') else [output]
+    actual = _graph(K, name, kwargs, len(shape), axis)(arrays)[0]
+    assert_close(actual, getattr(oracle, name)(*arrays, axis=axis, **kwargs), 'float64',
+                 msg='%s%s axis=%d %s' % (name, shape, axis, kwargs))
 
 
 # --- losses ----------------------------------------------------------------------------------------
