@@ -84,6 +84,7 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
     Returns (last_output, outputs, states, uses_learning_phase). Masked steps keep the previous
     output (zeros before the first step) and state, exactly like the unrolled loop.
     """
+    inputs = _as_tensor(inputs)
     axes = [1, 0] + list(range(2, inputs.shape.ndims))
     inputs = tf.transpose(inputs, axes)  # time-major, as TensorArray.unstack wants
     if mask is not None:
@@ -92,7 +93,7 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
         inputs = tf.reverse(inputs, [0])
         if mask is not None:
             mask = tf.reverse(mask, [0])
-    states = tuple(initial_states)
+    states = tuple(_as_tensor(s) for s in initial_states)
     constants = list(constants)
     time_steps = tf.shape(inputs)[0]
     # One step outside the loop gives the output's dtype and static shape (Keras does the same).
