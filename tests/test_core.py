@@ -656,3 +656,8 @@ def test_function_fetching_a_variable_returns_its_value_before_updates(K):
     f = K.function([], [x], updates=[K.update(x, x * 10)])
     for expected in ([1.0, 2.0], [10.0, 20.0], [100.0, 200.0]):
         assert_close(f([])[0], np.array(expected))
+
+
+def test_set_value_of_non_variable(K):
+    with pytest.raises(TypeError, match='can only be called on a variable'):
+        K.set_value(K.variable(np.ones(2)) * 2, np.zeros(2))

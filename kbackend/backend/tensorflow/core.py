@@ -365,6 +365,10 @@ def batch_set_value(tuples):
     tuples = list(tuples)
     if not tuples:
         return
+    for x, _ in tuples:
+        if not isinstance(x, tf.Variable):
+            raise TypeError('set_value() can only be called on a variable (a sparse variable is a '
+                            'constant SparseTensor on TensorFlow); received %s.' % type(x).__name__)
     feed = dict(_assign_feed(x, value) for x, value in tuples)
     get_session().run([x._assign_op for x, _ in tuples], feed_dict=feed)
 
