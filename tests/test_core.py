@@ -189,7 +189,8 @@ def test_set_value_wrong_shape(K):
 @pytest.mark.parametrize('name,args', [('update', (np.full((2, 2), 5.0),)),
                                        ('update_add', (np.full((2, 2), 0.5),)),
                                        ('update_sub', (np.full((2, 2), 0.25),)),
-                                       ('moving_average_update', (np.full((2, 2), 3.0), 0.9))])
+                                       ('moving_average_update', (np.full((2, 2), 3.0), 0.9))],
+                         ids=['update', 'update_add', 'update_sub', 'moving_average_update'])
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_update_functions(K, name, args, dtype):
     a = rand(2, 2, dtype=dtype)
@@ -571,7 +572,8 @@ def test_function_sparse_output_is_scipy(K):
 
 
 @pytest.mark.parametrize('name,args', [('cast', ('int32',)), ('zeros_like', ()), ('ones_like', ()),
-                                       ('identity', ()), ('stop_gradient', ()), ('to_dense', ())])
+                                       ('identity', ()), ('stop_gradient', ()), ('to_dense', ())],
+                         ids=['cast', 'zeros_like', 'ones_like', 'identity', 'stop_gradient', 'to_dense'])
 def test_numpy_values_accepted(K, name, args):
     a = np.array([[1.5, -2.5], [0.25, 4.0]], dtype='float32')
     out = getattr(K, name)(a, *args)
