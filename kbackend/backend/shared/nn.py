@@ -163,7 +163,7 @@ def l2_normalize(x, axis=None):
 
 # --- other -----------------------------------------------------------------------------------------
 
-def check_dropout_level(level):
+def _check_dropout_level(level):
     """`level` when it is a number in [0, 1) (a tensor passes unchecked), else ValueError."""
     if isinstance(level, numbers.Real) and not 0. <= level < 1.:
         raise ValueError('dropout: expected level (the fraction of units dropped) in [0, 1); '
@@ -172,7 +172,7 @@ def check_dropout_level(level):
 
 
 def dropout(x, level, noise_shape=None, seed=None):
-    check_dropout_level(level)
+    _check_dropout_level(level)
     if isinstance(level, numbers.Real) and level == 0:
         return x
     dtype = K.dtype(x)  # noqa: F821
