@@ -140,7 +140,7 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
 @graph_scope
 @_differentiable
 def map_fn(fn, elems, name=None, dtype=None):
-    return tf.map_fn(fn, elems, name=name, dtype=dtype)
+    return tf.map_fn(fn, elems, name=name, fn_output_signature=dtype)  # (`dtype` is deprecated there)
 
 
 @graph_scope
