@@ -1,4 +1,4 @@
-"""The control family (rnn, switch, in_train_phase, in_test_phase, map_fn, foldl, foldr) against the oracle."""
+"""The control family (rnn, switch, in_train/test_phase, map_fn, foldl, foldr) against the oracle."""
 import types
 
 import numpy as np

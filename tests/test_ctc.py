@@ -38,7 +38,8 @@ def test_ctc_batch_cost(K):
 
 def test_ctc_batch_cost_with_flat_lengths_and_placeholders(K):
     y_true, y_pred = K.placeholder(shape=(None, 3), dtype='int32'), K.placeholder(shape=(None, None, 5))
-    input_length, label_length = K.placeholder(shape=(None,), dtype='int32'), K.placeholder(shape=(None,), dtype='int32')
+    input_length = K.placeholder(shape=(None,), dtype='int32')
+    label_length = K.placeholder(shape=(None,), dtype='int32')
     cost = K.ctc_batch_cost(y_true, y_pred, input_length, label_length)
     actual = K.function([y_true, y_pred, input_length, label_length], [cost])(
         [LABELS, Y_PRED, INPUT_LENGTH[:, 0], LABEL_LENGTH[:, 0]])[0]
@@ -121,7 +122,8 @@ _GRAPHS = {}
 def ctc_graph(K):
     if K.backend() not in _GRAPHS:
         y_true, y_pred = K.placeholder(ndim=2, dtype='int32'), K.placeholder(ndim=3)
-        input_length, label_length = K.placeholder(ndim=1, dtype='int32'), K.placeholder(ndim=1, dtype='int32')
+        input_length = K.placeholder(ndim=1, dtype='int32')
+        label_length = K.placeholder(ndim=1, dtype='int32')
         cost = K.ctc_batch_cost(y_true, y_pred, input_length, label_length)
         decoded, log_prob = K.ctc_decode(y_pred, input_length)
         _GRAPHS[K.backend()] = K.function([y_true, y_pred, input_length, label_length],
@@ -176,3 +178,15 @@ def test_ctc_beam_search_random_shapes(K, data):
     for path, expected in zip(outputs[:-1], expected_paths):
         np.testing.assert_array_equal(path, expected)
     assert_close(outputs[-1], expected_log_prob, rtol=1e-4, atol=1e-4, msg='beam log_prob')
+
+
+def test_ctc_batch_cost_is_infinite_when_no_alignment_fits(K):
+    """[1, 1] needs three frames (1, blank, 1); with two the cost is +inf, as TensorFlow gives."""
+    y_pred = np.full((2, 2, 3), 1 / 3., 'float32')
+    labels, lengths = np.array([[1, 1], [0, 1]]), np.array([[2], [2]])
+    label_length = input_length = lengths
+    cost = K.eval(K.ctc_batch_cost(K.constant(labels, dtype='int32'), K.variable(y_pred),
+                                   K.constant(lengths, dtype='int32'), K.constant(lengths, dtype='int32')))
+    expected = oracle.ctc_batch_cost(labels, y_pred, input_length, label_length)
+    assert np.isinf(expected[0, 0]) and np.isinf(cost[0, 0])
+    assert_close(cost[1:], expected[1:], rtol=1e-4, atol=1e-4, msg='feasible sample')

@@ -29,7 +29,7 @@ def _merge_shapes(a, b):
 
 
 def _with_static_shape(x, shape, dtype):
-    """`x` as a tensor of `dtype` whose static shape is exactly `shape` (a shape it already has at run time)."""
+    """`x` as a `dtype` tensor of static shape exactly `shape` (a shape it already has at run time)."""
     x = T.as_tensor_variable(x)
     if x.dtype != dtype:
         x = T.cast(x, dtype)

@@ -118,7 +118,11 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     position = T.arange(extended.shape[1]).dimshuffle('x', 0)
     end = 2 * label_length.dimshuffle(0, 'x')
     ends = T.or_(T.eq(position, end), T.eq(position, end - 1))
-    return -_logsumexp_rows(T.switch(ends, alpha, log_zero)).dimshuffle(0, 'x')
+    log_likelihood = _logsumexp_rows(T.switch(ends, alpha, log_zero))
+    # No alignment fits (repeats need blanks between them): an infinite cost, as TensorFlow gives.
+    impossible = T.lt(log_likelihood, _LOG_ZERO / 2)
+    infinity = T.constant(np.asarray(np.inf, log_probs.dtype))
+    return T.switch(impossible, infinity, -log_likelihood).dimshuffle(0, 'x')
 
 
 # --- ctc_decode ------------------------------------------------------------------------------------
