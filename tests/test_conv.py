@@ -1,9 +1,10 @@
 """The conv family against the NumPy oracle (tests/oracle/conv.py), its gradients, and its errors."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import oracle
-from harness import check_gradient, check_op, rand
+from harness import assert_close, check_gradient, check_op, rand
 
 FORMATS = ['channels_last', 'channels_first']
 PADDINGS = ['valid', 'same']
@@ -256,6 +257,43 @@ def test_local_conv2d(K, data_format):
     out_shape = ((6 - 3) // 1 + 1, (5 - 2) // 2 + 1)
     check_op(K, 'local_conv2d', x, rand(out_shape[0] * out_shape[1], 3 * 2 * 2, 4), kernel_size=(3, 2),
              strides=(1, 2), output_shape=out_shape, data_format=data_format)
+
+
+# --- random shapes (hypothesis): one graph per engine and case, fed inputs of random sizes ---------
+
+RANDOM_CASES = {  # name: (K function name, the kernel's shape or None, keyword arguments)
+    'conv2d-same-strided-channels_first': ('conv2d', (3, 2, 3, 2),
+                                           dict(strides=(2, 3), padding='same', data_format='channels_first')),
+    'conv2d-valid-dilated': ('conv2d', (2, 3, 3, 2), dict(dilation_rate=(2, 1))),
+    'depthwise_conv2d-same-strided': ('depthwise_conv2d', (3, 3, 3, 2), dict(strides=(1, 2), padding='same')),
+    'pool2d-avg-same-strided': ('pool2d', None, dict(pool_size=(3, 2), strides=(2, 2), padding='same',
+                                                     pool_mode='avg')),
+    'pool2d-max-valid': ('pool2d', None, dict(pool_size=(2, 3), strides=(1, 2))),
+}
+_RANDOM_GRAPHS = {}
+
+
+def random_case_graph(K, case):
+    key = (K.backend(), case)
+    if key not in _RANDOM_GRAPHS:
+        name, kernel_shape, kwargs = RANDOM_CASES[case]
+        inputs = [K.placeholder(ndim=4)] + ([K.placeholder(shape=kernel_shape)] if kernel_shape else [])
+        _RANDOM_GRAPHS[key] = K.function(inputs, [getattr(K, name)(*inputs, **kwargs)])
+    return _RANDOM_GRAPHS[key]
+
+
+@pytest.mark.parametrize('case', sorted(RANDOM_CASES))
+@settings(max_examples=10, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_random_input_sizes(K, case, data):
+    name, kernel_shape, kwargs = RANDOM_CASES[case]
+    spatial = (data.draw(st.integers(4, 9)), data.draw(st.integers(4, 9)))
+    x = image(spatial, 3, batch=data.draw(st.integers(1, 3)), data_format=kwargs.get('data_format'),
+              seed=data.draw(st.integers(0, 1000)))
+    arrays = [x] + ([rand(*kernel_shape, seed=data.draw(st.integers(0, 1000)))] if kernel_shape else [])
+    assert_close(random_case_graph(K, case)(arrays)[0], getattr(oracle, name)(*arrays, **kwargs),
+                 msg='%s %s' % (case, x.shape))
 
 
 # --- gradients (float64, finite differences) -----------------------------------------------------
