@@ -262,8 +262,8 @@ def test_local_conv2d(K, data_format):
 # --- random shapes (hypothesis): one graph per engine and case, fed inputs of random sizes ---------
 
 RANDOM_CASES = {  # name: (K function name, the kernel's shape or None, keyword arguments)
-    'conv2d-same-strided-channels_first': ('conv2d', (3, 2, 3, 2),
-                                           dict(strides=(2, 3), padding='same', data_format='channels_first')),
+    'conv2d-same-strided-channels_first': (
+        'conv2d', (3, 2, 3, 2), dict(strides=(2, 3), padding='same', data_format='channels_first')),
     'conv2d-valid-dilated': ('conv2d', (2, 3, 3, 2), dict(dilation_rate=(2, 1))),
     'depthwise_conv2d-same-strided': ('depthwise_conv2d', (3, 3, 3, 2), dict(strides=(1, 2), padding='same')),
     'pool2d-avg-same-strided': ('pool2d', None, dict(pool_size=(3, 2), strides=(2, 2), padding='same',
