@@ -394,6 +394,22 @@ def test_valid_calls_match_oracle(K, name):
     check_op(K, fn, *args, **kwargs)
 
 
+@pytest.mark.parametrize('data_format', FORMATS)
+@pytest.mark.parametrize('name', sorted(CALLS))
+def test_static_output_shape(K, name, data_format):
+    """K.int_shape of the output is known from the inputs' static shapes and is the computed one."""
+    fn, args, kwargs = CALLS[name]
+    if data_format == 'channels_first':  # the same arrays read channels-first: move x's channels
+        args = (np.moveaxis(args[0], -1, 1),) + args[1:]
+        if 'output_shape' in kwargs:
+            shape = kwargs['output_shape']
+            kwargs = dict(kwargs, output_shape=(shape[0], shape[-1]) + tuple(shape[1:-1]))
+    out = getattr(K, fn)(*[K.variable(a) for a in args], data_format=data_format, **kwargs)
+    expected = getattr(oracle, fn)(*args, data_format=data_format, **kwargs).shape
+    assert tuple(K.int_shape(out)) == expected
+    assert K.eval(out).shape == expected
+
+
 @pytest.mark.parametrize('name', sorted(CALLS))
 def test_bad_data_format(K, name):
     with pytest.raises(ValueError, match="data_format.*'channels_middle'"):
