@@ -439,3 +439,16 @@ def test_slice_property(K, data):
     start = [data.draw(st.integers(0, n - 1)) for n in x.shape]
     size = [data.draw(st.sampled_from([-1, data.draw(st.integers(1, n - b))])) for n, b in zip(x.shape, start)]
     check_op(K, 'slice', x, start, size)
+
+
+def test_tile_reps_as_numpy_and_tensor(K):
+    x = rand(2, 3)
+    assert_close(K.eval(K.tile(K.variable(x), np.array([2, 1]))), np.tile(x, [2, 1]))
+    assert_close(K.eval(K.tile(K.variable(x), np.int64(3))), np.tile(x, 3))
+    reps = K.variable(np.array([1, 2]), dtype='int32')
+    assert_close(K.eval(K.tile(K.variable(x), reps)), np.tile(x, [1, 2]))
+
+
+def test_squeeze_of_a_non_unit_axis_is_refused(K):
+    with pytest.raises(ValueError, match='expected axis 1 to have size 1'):
+        K.squeeze(K.variable(rand(2, 3)), 1)

@@ -313,7 +313,7 @@ def check_switch_ranks(cond_ndim, then_ndim, else_ndim):
 
 def tile_reps(n, ndim):
     """np.tile's reps for a `ndim`-D tensor: (reps of length max(len, ndim), leading axes to add to x)."""
-    reps = [n] if not isinstance(n, (list, tuple)) else list(n)
+    reps = list(n) if isinstance(n, (list, tuple)) or getattr(n, 'ndim', 0) == 1 else [n]
     if len(reps) < ndim:
         reps = [1] * (ndim - len(reps)) + reps
     return reps, len(reps) - ndim
@@ -410,3 +410,11 @@ def check_beam_search(beam_width, top_paths):
     if top_paths > beam_width:
         raise ValueError('ctc_decode: expected top_paths <= beam_width; received top_paths=%d, '
                          'beam_width=%d.' % (top_paths, beam_width))
+
+
+def check_squeezable(shape, axis):
+    """The axis (normalised) that squeeze removes; it must have size 1 where the size is known."""
+    axis = normalize_axis('squeeze', axis, len(shape))
+    if shape[axis] is not None and shape[axis] != 1:
+        raise ValueError('squeeze: expected axis %d to have size 1; received shape %s.' % (axis, tuple(shape)))
+    return axis

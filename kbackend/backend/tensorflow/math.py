@@ -140,7 +140,8 @@ def abs(x):
 @graph_scope
 def sqrt(x):
     # Negative inputs give 0, not NaN (the design's rule on every engine).
-    return tf.sqrt(tf.maximum(x, tf.zeros((), tf.convert_to_tensor(x).dtype)))
+    x = tf.convert_to_tensor(x)
+    return tf.sqrt(tf.maximum(x, tf.zeros((), x.dtype)))
 
 
 @graph_scope

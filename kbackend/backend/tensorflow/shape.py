@@ -70,6 +70,9 @@ def expand_dims(x, axis=-1):
 
 @graph_scope
 def squeeze(x, axis):
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is not None:
+        axis = checks.check_squeezable(x.shape.as_list(), axis)
     return tf.squeeze(x, [axis])
 
 

@@ -13,6 +13,10 @@ __all__ = [
 _builtin_slice = slice
 
 
+def _is_symbolic(value):
+    return hasattr(value, 'owner') and hasattr(value, 'type')  # a graph variable, shared ones too
+
+
 def _mark_broadcastable(x, axes):
     """x with `axes` declared of size 1 (checked when the graph runs)."""
     if not axes:
@@ -51,8 +55,12 @@ def arange(start, stop=None, step=1, dtype='int32'):
 
 def tile(x, n):
     x = T.as_tensor_variable(x)
-    if not isinstance(n, (int, list, tuple)):
-        return T.tile(x, n)
+    if _is_symbolic(n) and n.ndim == 1:
+        length = _int_shape(n)[0]
+        if length is None:
+            raise ValueError('tile: expected reps of known length; received a symbolic vector of '
+                             'unknown length.')
+        n = [n[i] for i in range(length)]
     reps, leading = checks.tile_reps(n, x.ndim)
     if leading:
         x = x.dimshuffle(['x'] * leading + list(range(x.ndim)))
@@ -68,16 +76,18 @@ def expand_dims(x, axis=-1):
 
 
 def squeeze(x, axis):
+    axis = checks.check_squeezable(_int_shape(x), axis)
     x = T.as_tensor_variable(x)
-    axis = checks.normalize_axis('squeeze', axis, x.ndim)
     return _mark_broadcastable(x, [axis]).dimshuffle([i for i in range(x.ndim) if i != axis])
 
 
 def _pad(fn, x, padding, spatial, data_format='channels_last'):
     x = T.as_tensor_variable(x)
     widths = checks.pad_widths(fn, padding, x.ndim, spatial, data_format)
-    shape = [x.shape[i] + before + after for i, (before, after) in enumerate(widths)]
-    inner = tuple(_builtin_slice(before, before + x.shape[i]) for i, (before, _) in enumerate(widths))
+    # Constant slice bounds: symbolic ones (x.shape[i] + 0) send legacy Theano's optimizer into a loop.
+    shape = [x.shape[i] + (before + after) if before + after else x.shape[i]
+             for i, (before, after) in enumerate(widths)]
+    inner = tuple(_builtin_slice(before, -after if after else None) for before, after in widths)
     return T.set_subtensor(T.zeros(shape, dtype=x.dtype)[inner], x)
 
 
