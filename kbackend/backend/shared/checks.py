@@ -314,6 +314,7 @@ def check_switch_ranks(cond_ndim, then_ndim, else_ndim):
 def tile_reps(n, ndim):
     """np.tile's reps for a `ndim`-D tensor: (reps of length max(len, ndim), leading axes to add to x)."""
     reps = list(n) if isinstance(n, (list, tuple)) or getattr(n, 'ndim', 0) == 1 else [n]
+    reps = [int(r) if is_number(r) else r for r in reps]  # NumPy ints as Python ints (legacy Theano)
     if len(reps) < ndim:
         reps = [1] * (ndim - len(reps)) + reps
     return reps, len(reps) - ndim
