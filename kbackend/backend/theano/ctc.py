@@ -109,8 +109,8 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
                           T.switch(skip_allowed, _shift_right(alpha, 2), log_zero)]) + emission
         return T.switch(running_t.dimshuffle(0, 'x'), new, alpha)  # past input_length: frozen
 
-    # alpha before the first frame: all probability on a virtual state just left of position 0,
-    # so the first step puts frame 0 on the leading blank or the first label.
+    # alpha before the first frame: log 1 at position 0, log 0 elsewhere, so the first step can only
+    # stay on the leading blank or advance to the first label.
     first = T.eq(T.arange(extended.shape[1]), 0).dimshuffle('x', 0)
     start = T.switch(first, T.zeros(extended.shape, log_probs.dtype), log_zero)
     alpha = _scan(step, sequences=[_emissions(log_probs, extended), running], outputs_info=[start])[0][-1]
