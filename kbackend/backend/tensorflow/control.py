@@ -53,7 +53,6 @@ def _call_if_callable(x):
 
 
 @graph_scope
-@_differentiable
 def switch(condition, then_expression, else_expression):
     from ..shared.checks import check_switch_ranks
     condition = _as_tensor(condition)
@@ -61,9 +60,10 @@ def switch(condition, then_expression, else_expression):
         condition = tf.cast(condition, tf.bool)
     if condition.shape.ndims == 0:
         # A scalar condition: tf.cond, so that callable branches are only built inside their branch.
-        return tf.cond(condition,
-                       then_expression if callable(then_expression) else lambda: then_expression,
-                       else_expression if callable(else_expression) else lambda: else_expression)
+        with _all_intermediates():
+            return tf.cond(condition,
+                           then_expression if callable(then_expression) else lambda: then_expression,
+                           else_expression if callable(else_expression) else lambda: else_expression)
     then_expression = _as_tensor(_call_if_callable(then_expression))
     else_expression = _as_tensor(_call_if_callable(else_expression))
     rank = check_switch_ranks(condition.shape.ndims, then_expression.shape.ndims,
