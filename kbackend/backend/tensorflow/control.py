@@ -14,7 +14,7 @@ __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
 
 
 def _differentiable(build):
-    """Builds the functional control flow (while/cond v2) of `build` with all its intermediates as outputs.
+    """Builds the while/cond v2 ops of `build` with all their intermediates as outputs.
 
     kbackend takes gradients in the outer graph after the loop is built (legacy graph mode), which
     needs the loop's intermediates; TensorFlow does the same for Keras layers in graph mode.
@@ -28,6 +28,11 @@ def _differentiable(build):
 
 @contextlib.contextmanager
 def _all_intermediates():
+    """TensorFlow's output_all_intermediates switched on for the duration (then restored).
+
+    K.gradients needs it too: without it, differentiating a while/cond v2 op moves Shape ops into
+    the forward op, rewriting an op that a session may already have run (every later run fails).
+    """
     previous = _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE
     _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE = True
     try:
