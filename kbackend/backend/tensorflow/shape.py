@@ -9,8 +9,6 @@ __all__ = [
     'stack', 'one_hot', 'reverse', 'slice', 'gather', 'pattern_broadcast',
 ]
 
-_builtin_slice = slice
-
 
 @graph_scope
 def concatenate(tensors, axis=-1):
