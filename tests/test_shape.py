@@ -345,6 +345,13 @@ def test_resize_images_keeps_known_dims(K, interpolation):
     check_static_shape(K, out, value)
 
 
+@pytest.mark.parametrize('interpolation', ['nearest', 'bilinear'])
+def test_resize_images_at_large_factors(K, interpolation):
+    # TensorFlow's own nearest kernel picks the wrong source row at factors such as 41 and 47.
+    x = image((3, 2), channels=1, batch=1)
+    check_op(K, 'resize_images', x, 41, 47, data_format='channels_last', interpolation=interpolation)
+
+
 def test_resize_images_bilinear_is_not_half_pixel(K):
     """TensorFlow's legacy rule: output i*f + r interpolates x[i] and x[i+1] with weight r/f."""
     x = np.array([0.0, 4.0, 8.0], dtype='float32').reshape(1, 3, 1, 1)

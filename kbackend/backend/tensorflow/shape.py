@@ -1,10 +1,12 @@
 """tensorflow engine: the shape op family (see kbackend.backend.api.FAMILIES)."""
-from .. import common
+import sys
+
+from .. import common, shared
 from ..shared import checks
 from ._graph import graph_scope, tf
 
 __all__ = [
-    'concatenate', 'reshape', 'permute_dimensions', 'repeat_elements', 'arange', 'tile',
+    'concatenate', 'reshape', 'permute_dimensions', 'resize_images', 'repeat_elements', 'arange', 'tile',
     'expand_dims', 'squeeze', 'temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding',
     'stack', 'one_hot', 'reverse', 'slice', 'gather', 'pattern_broadcast',
 ]
@@ -29,6 +31,41 @@ def reshape(x, shape):
 @graph_scope
 def permute_dimensions(x, pattern):
     return tf.transpose(x, perm=list(pattern))
+
+
+_COMPOSITES = []
+
+
+def _composites():
+    """The shared shape composites bound to this engine, built on first use (the package must exist)."""
+    if not _COMPOSITES:
+        _COMPOSITES.append(shared.bind('shape', sys.modules[__package__]))
+    return _COMPOSITES[0]
+
+
+# TensorFlow's bilinear kernel computes in float32, so only these dtypes lose nothing by it.
+_NATIVE_BILINEAR_DTYPES = (tf.float32, tf.float16, tf.bfloat16)
+
+
+@graph_scope
+def resize_images(x, height_factor, width_factor, data_format, interpolation='nearest'):
+    x = tf.convert_to_tensor(x)
+    if interpolation != 'bilinear' or x.dtype not in _NATIVE_BILINEAR_DTYPES:
+        # The exact composite: TF's nearest kernel picks the wrong source row at some factors
+        # (e.g. 41 or 47, from its float32 scale), and its bilinear kernel would round float64.
+        return _composites().resize_images(x, height_factor, width_factor, data_format, interpolation)
+    factors, _ = checks.resize_args('resize_images', x.shape.rank, (height_factor, width_factor),
+                                    data_format, interpolation)
+    if data_format == 'channels_first':
+        x = tf.transpose(x, [0, 2, 3, 1])
+    # The legacy kernel (align_corners=False, half_pixel_centers=False), about 4x faster than the composite.
+    out = tf.raw_ops.ResizeBilinear(images=x, size=tf.shape(x)[1:3] * factors, align_corners=False,
+                                    half_pixel_centers=False)
+    out = tf.cast(out, x.dtype) if out.dtype != x.dtype else out
+    height, width = x.shape[1], x.shape[2]
+    out.set_shape((x.shape[0], None if height is None else height * factors[0],
+                   None if width is None else width * factors[1], x.shape[3]))
+    return tf.transpose(out, [0, 3, 1, 2]) if data_format == 'channels_first' else out
 
 
 @graph_scope
