@@ -459,3 +459,25 @@ def test_tile_reps_as_numpy_and_tensor(K):
 def test_squeeze_of_a_non_unit_axis_is_refused(K):
     with pytest.raises(ValueError, match='expected axis 1 to have size 1'):
         K.squeeze(K.variable(rand(2, 3)), 1)
+
+
+@PROPERTY
+@given(start=st.integers(-6, 6), stop=st.one_of(st.none(), st.integers(-6, 6)),
+       step=st.integers(-3, 3).filter(lambda s: s != 0), dtype=st.sampled_from(['int32', 'int64', 'float32']))
+def test_arange_property(K, start, stop, step, dtype):
+    out = K.eval(K.arange(start, stop, step, dtype=dtype))
+    expected = oracle.arange(start, stop, step, dtype=dtype)
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out, expected)
+
+
+@PROPERTY
+@given(data=st.data(), spatial=st.integers(1, 3), data_format=st.sampled_from(FORMATS))
+def test_padding_property(K, data, spatial, data_format):
+    pairs = [tuple(data.draw(st.tuples(st.integers(0, 2), st.integers(0, 2)))) for _ in range(spatial)]
+    sizes = data.draw(st.tuples(*[st.integers(1, 3)] * spatial))
+    if spatial == 1:
+        check_op(K, 'temporal_padding', rand(2, sizes[0], 3), pairs[0])
+    else:
+        name = 'spatial_%dd_padding' % spatial
+        check_op(K, name, image(sizes, data_format=data_format), tuple(pairs), data_format=data_format)

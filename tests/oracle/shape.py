@@ -75,9 +75,7 @@ def repeat(x, n):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    if stop is None:
-        return np.arange(start, dtype=dtype)
-    return np.arange(start, stop, step, dtype=dtype)
+    return np.arange(start, stop, step, dtype=dtype)  # stop None: from 0 to start, by step
 
 
 def tile(x, n):
