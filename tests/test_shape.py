@@ -481,3 +481,15 @@ def test_padding_property(K, data, spatial, data_format):
     else:
         name = 'spatial_%dd_padding' % spatial
         check_op(K, name, image(sizes, data_format=data_format), tuple(pairs), data_format=data_format)
+
+
+def test_slice_with_tensor_start_and_size(K):
+    x = rand(3, 5, 2)
+    start = K.variable(np.array([1, 2, 0]), dtype='int32')
+    size = K.variable(np.array([2, -1, 1]), dtype='int32')
+    assert_close(K.eval(K.slice(K.variable(x), start, size)), x[1:3, 2:, 0:1])
+
+
+def test_slice_bad_length(K):
+    with pytest.raises(ValueError, match='one entry per axis'):
+        K.slice(K.variable(rand(3, 5)), [0], [1])

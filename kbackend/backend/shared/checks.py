@@ -419,3 +419,11 @@ def check_squeezable(shape, axis):
     if shape[axis] is not None and shape[axis] != 1:
         raise ValueError('squeeze: expected axis %d to have size 1; received shape %s.' % (axis, tuple(shape)))
     return axis
+
+
+def check_slice_args(ndim, start, size):
+    """slice's start and size, when given as sequences, need one entry per axis of x."""
+    for name, value in (('start', start), ('size', size)):
+        if isinstance(value, (list, tuple)) and ndim is not None and len(value) != ndim:
+            raise ValueError('slice: expected %s to have one entry per axis (%d); received %r.'
+                             % (name, ndim, value))

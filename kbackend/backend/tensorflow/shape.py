@@ -148,6 +148,8 @@ def reverse(x, axes):
 
 @graph_scope
 def slice(x, start, size):
+    x = tf.convert_to_tensor(x)
+    checks.check_slice_args(x.shape.rank, start, size)
     return tf.slice(x, start, size)
 
 

@@ -120,14 +120,23 @@ def reverse(x, axes):
     return x[tuple(_builtin_slice(None, None, -1 if i in axes else None) for i in range(x.ndim))]
 
 
+def _per_axis(value, ndim):
+    """`value` (a sequence or a symbolic vector) as a list of one entry per axis."""
+    return [value[i] for i in range(ndim)] if _is_symbolic(value) else list(value)
+
+
+def _slice_end(x, axis, begin, size):
+    # A size of -1 (TensorFlow's convention) takes everything from begin to the end of the axis.
+    if checks.is_number(size):
+        return None if size == -1 else begin + size
+    return T.switch(T.eq(size, -1), x.shape[axis], begin + size)
+
+
 def slice(x, start, size):
     x = T.as_tensor_variable(x)
-    if len(start) != x.ndim or len(size) != x.ndim:
-        raise ValueError('slice: expected start and size to have one entry per axis (%d); received '
-                         'start=%r, size=%r.' % (x.ndim, start, size))
-    # A size of -1 (TensorFlow's convention) takes everything from start to the end of the axis.
-    return x[tuple(_builtin_slice(b, None if checks.is_number(n) and n == -1 else b + n)
-                   for b, n in zip(start, size))]
+    checks.check_slice_args(x.ndim, start, size)
+    start, size = _per_axis(start, x.ndim), _per_axis(size, x.ndim)
+    return x[tuple(_builtin_slice(b, _slice_end(x, i, b, n)) for i, (b, n) in enumerate(zip(start, size)))]
 
 
 def gather(reference, indices):
