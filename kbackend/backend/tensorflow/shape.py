@@ -89,9 +89,9 @@ def arange(start, stop=None, step=1, dtype='int32'):
 
 @graph_scope
 def tile(x, n):
-    if isinstance(n, (tf.Tensor, tf.Variable)):
-        return tf.tile(x, n)
     x = tf.convert_to_tensor(x)
+    if isinstance(n, (tf.Tensor, tf.Variable)) or x.shape.rank is None:
+        return tf.tile(x, n)
     reps, leading = checks.tile_reps(n, x.shape.rank)
     for _ in range(leading):
         x = tf.expand_dims(x, 0)
