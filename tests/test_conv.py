@@ -498,3 +498,18 @@ def test_integer_input(K):
         K.conv2d(K.variable(X2.astype('int32'), dtype='int32'), K.variable(rand(2, 2, 3, 2)))
     with pytest.raises(ValueError, match=r'pool2d: expected x to have a float dtype; received int32'):
         K.pool2d(K.variable(X2.astype('int32'), dtype='int32'), (2, 2))
+
+
+def test_mixed_float_dtypes(K):
+    with pytest.raises(ValueError, match=r'conv2d: expected kernel and x to have the same dtype; received '
+                                         r'kernel=float64, x=float32'):
+        K.conv2d(K.variable(X2), K.variable(rand(2, 2, 3, 2), dtype='float64'))
+
+
+def test_numpy_inputs(K):
+    """NumPy arrays are accepted as x and kernel; a NumPy kernel takes x's dtype."""
+    kernel = rand(2, 2, 3, 2).astype('float64')
+    out = K.conv2d(K.variable(X2), kernel, padding='same')
+    assert K.dtype(out) == 'float32'
+    np.testing.assert_allclose(K.eval(out), oracle.conv2d(X2, kernel, padding='same'), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(K.eval(K.pool2d(X2, (2, 2))), oracle.pool2d(X2, (2, 2)), rtol=1e-6)
