@@ -7,6 +7,7 @@ tensor's own graph too (see ``_patch_operators``): under eager mode TensorFlow w
 run them eagerly and fail.
 """
 import collections
+import contextlib
 import functools
 import threading
 import weakref
@@ -14,6 +15,7 @@ import weakref
 import tensorflow as tf
 from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
 from tensorflow.python.framework import ops as _ops
+from tensorflow.python.ops import control_flow_util_v2 as _cf_v2
 from tensorflow.python.ops import resource_variable_ops as _rvops
 
 tf1 = tf.compat.v1
@@ -63,13 +65,43 @@ class _State(object):
 STATE = _State()
 
 
+def _builds_inside(graph):
+    """Whether the default graph is `graph` or a control-flow body nested in it (while/cond v2)."""
+    current = _ops.get_default_graph()
+    while current is not graph and getattr(current, 'outer_graph', None) is not None:
+        current = current.outer_graph
+    return current is graph
+
+
 def graph_scope(fn):
-    """Runs `fn` with kbackend's graph as TensorFlow's default graph."""
+    """Runs `fn` with kbackend's graph as TensorFlow's default graph.
+
+    Inside a while_loop/cond body built in kbackend's graph (a FuncGraph nested in it) the body
+    stays the default graph, so K.* calls made by rnn step functions, map_fn/fold fns and lazy
+    switch branches land in the body.
+    """
     @functools.wraps(fn)
     def scoped(*args, **kwargs):
+        if _builds_inside(STATE.graph):
+            return fn(*args, **kwargs)
         with STATE.graph.as_default():
             return fn(*args, **kwargs)
     return scoped
+
+
+@contextlib.contextmanager
+def all_intermediates():
+    """TensorFlow's output_all_intermediates switched on for the duration (then restored).
+
+    K.gradients needs it too: without it, differentiating a while/cond v2 op moves Shape ops into
+    the forward op, rewriting an op that a session may already have run (every later run fails).
+    """
+    previous = _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE
+    _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE = True
+    try:
+        yield
+    finally:
+        _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE = previous
 
 
 # Elementwise == and != stay TensorFlow's (identity comparison for graph tensors, so hashing works).

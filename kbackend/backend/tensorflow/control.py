@@ -3,12 +3,10 @@
 `rnn` itself is the shared composite (argument checks, the unrolled loop); its symbolic loop is
 `_symbolic_rnn` below, a tf.while_loop over TensorArrays in kbackend's graph.
 """
-import contextlib
 import functools
 
-from tensorflow.python.ops import control_flow_util_v2 as _cf_v2
 
-from ._graph import graph_scope, tf, tf1
+from ._graph import all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
 
@@ -21,24 +19,9 @@ def _differentiable(build):
     """
     @functools.wraps(build)
     def built(*args, **kwargs):
-        with _all_intermediates():
+        with all_intermediates():
             return build(*args, **kwargs)
     return built
-
-
-@contextlib.contextmanager
-def _all_intermediates():
-    """TensorFlow's output_all_intermediates switched on for the duration (then restored).
-
-    K.gradients needs it too: without it, differentiating a while/cond v2 op moves Shape ops into
-    the forward op, rewriting an op that a session may already have run (every later run fails).
-    """
-    previous = _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE
-    _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE = True
-    try:
-        yield
-    finally:
-        _cf_v2._EXPERIMENTAL_OUTPUT_ALL_INTERMEDIATES_OVERRIDE = previous
 
 
 def _as_tensor(x):
@@ -65,7 +48,7 @@ def switch(condition, then_expression, else_expression):
         condition = tf.cast(condition, tf.bool)
     if condition.shape.ndims == 0:
         # A scalar condition: tf.cond, so that callable branches are only built inside their branch.
-        with _all_intermediates():
+        with all_intermediates():
             return tf.cond(condition,
                            then_expression if callable(then_expression) else lambda: then_expression,
                            else_expression if callable(else_expression) else lambda: else_expression)

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import constant_array
-from ._graph import STATE, graph_scope, tf, tf1
+from ._graph import STATE, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
            'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
@@ -589,7 +589,8 @@ def function(inputs, outputs, updates=None, **kwargs):
 
 @graph_scope
 def gradients(loss, variables):
-    return tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
+    with all_intermediates():
+        return tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
 
 
 @graph_scope
