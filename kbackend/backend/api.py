@@ -25,7 +25,7 @@ FAMILIES = {
         'logsumexp', 'round', 'sign', 'pow', 'clip', 'equal', 'not_equal', 'greater',
         'greater_equal', 'less', 'less_equal', 'maximum', 'minimum', 'sin', 'cos',
     ),
-    'shape': (
+    'array': (
         'concatenate', 'reshape', 'permute_dimensions', 'resize_images', 'resize_volumes',
         'repeat_elements', 'repeat', 'arange', 'tile', 'flatten', 'batch_flatten', 'expand_dims',
         'squeeze', 'temporal_padding', 'spatial_2d_padding', 'spatial_3d_padding', 'stack',

@@ -6,7 +6,7 @@ numeric result to compare (graph plumbing), each tested by behaviour instead.
 """
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
+from .array import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .control import *  # noqa: F401,F403

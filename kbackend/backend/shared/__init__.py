@@ -9,7 +9,7 @@ import importlib.util
 import os
 import sys
 
-FAMILIES = ('core', 'math', 'shape', 'nn', 'conv', 'control', 'random')
+FAMILIES = ('core', 'math', 'array', 'nn', 'conv', 'control', 'random')
 
 
 def bind(family, engine):

@@ -10,7 +10,7 @@ _os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '1')
 from ._graph import tf as _tf  # noqa: E402  # fails first, and clearly, when TensorFlow is missing
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
+from .array import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .control import *  # noqa: F401,F403

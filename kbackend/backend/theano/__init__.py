@@ -6,7 +6,7 @@ what no module here defines natively.
 from . import _engine  # fails first, and clearly, when no Theano-API engine is installed
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
-from .shape import *  # noqa: F401,F403
+from .array import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .control import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
-"""Composite shape ops written once on K.* (bound per engine by shared.bind)."""
+"""Composite array ops (reshaping, joining, padding) written once on K.* (bound per engine by shared.bind)."""
 # K is set by shared.bind.
 # flake8: noqa: F821
 from kbackend.backend.shared import checks

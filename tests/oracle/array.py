@@ -1,4 +1,4 @@
-"""Oracle for the shape family: plain NumPy, written from the semantics, not from kbackend."""
+"""Oracle for the array family (reshaping, joining, padding, indexing): plain NumPy, written from the semantics, not from kbackend."""
 import numpy as np
 
 __all__ = ['concatenate', 'reshape', 'permute_dimensions', 'resize_images', 'resize_volumes',

@@ -1,4 +1,4 @@
-"""The shape family against the NumPy oracle (tests/oracle/shape.py), its gradients, and its errors."""
+"""The array family (reshaping, joining, padding, indexing) against the NumPy oracle (tests/oracle/array.py), its gradients, and its errors."""
 import numpy as np
 import pytest
 import scipy.sparse

@@ -37,9 +37,9 @@ _COMPOSITES = []
 
 
 def _composites():
-    """The shared shape composites bound to this engine, built on first use (the package must exist)."""
+    """The shared array composites bound to this engine, built on first use (the package must exist)."""
     if not _COMPOSITES:
-        _COMPOSITES.append(shared.bind('shape', sys.modules[__package__]))
+        _COMPOSITES.append(shared.bind('array', sys.modules[__package__]))
     return _COMPOSITES[0]
 
 
