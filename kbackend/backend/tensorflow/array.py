@@ -1,4 +1,4 @@
-"""tensorflow engine: the shape op family (see kbackend.backend.api.FAMILIES)."""
+"""tensorflow engine: the array op family (see kbackend.backend.api.FAMILIES)."""
 import sys
 
 from .. import common, shared

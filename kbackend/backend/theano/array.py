@@ -1,4 +1,4 @@
-"""theano engine: the shape op family (see kbackend.backend.api.FAMILIES)."""
+"""theano engine: the array op family (see kbackend.backend.api.FAMILIES)."""
 from .. import common
 from ..shared import checks
 from ._engine import IS_PYTENSOR, T, sparse
