@@ -19,6 +19,11 @@ def image(spatial, channels=2, batch=2, data_format='channels_last', dtype='floa
     return rand(*shape, dtype=dtype)
 
 
+def ints_id(value):
+    """A test id for an int or a sequence of ints: 2 -> '2', [0, -1] -> '0_-1'."""
+    return '_'.join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
 def check_static_shape(K, tensor, value):
     """Every dim the engine reports statically must be the dim it computes."""
     static = K.int_shape(tensor)
@@ -173,7 +178,7 @@ def test_tile_gradient(K):
     check_gradient(K, lambda t: K.tile(t, [2, 3]), rand(2, 3))
 
 
-@pytest.mark.parametrize('axes', [0, 1, -1, [0, 2], (1, -1), [0, 1, 2]], ids=str)
+@pytest.mark.parametrize('axes', [0, 1, -1, [0, 2], (1, -1), [0, 1, 2]], ids=ints_id)
 def test_reverse(K, axes):
     x = rand(2, 3, 4)
     check_op(K, 'reverse', x, axes)
@@ -259,7 +264,7 @@ def test_one_hot(K, shape):
 
 # --- padding -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize('padding', [(1, 1), (0, 2), (3, 0)], ids=str)
+@pytest.mark.parametrize('padding', [(1, 1), (0, 2), (3, 0)], ids=ints_id)
 def test_temporal_padding(K, padding):
     x = rand(2, 3, 4)
     check_op(K, 'temporal_padding', x, padding)
