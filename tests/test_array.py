@@ -340,13 +340,15 @@ def test_resize_images_float64_and_gradient(K, interpolation):
     check_gradient(K, lambda t: K.resize_images(t, 3, 2, 'channels_last', interpolation), image((2, 3)))
 
 
+@pytest.mark.parametrize('rows', ['known-rows', 'unknown-rows'])
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
 @pytest.mark.parametrize('interpolation', ['nearest', 'bilinear'])
-def test_resize_images_keeps_known_dims(K, interpolation):
-    p = K.placeholder(shape=(None, 3, 4, 2))
+def test_resize_images_of_placeholders(K, interpolation, dtype, rows):
+    p = K.placeholder(shape=(None, 3 if rows == 'known-rows' else None, 4, 2), dtype=dtype)
     out = K.resize_images(p, 2, 3, 'channels_last', interpolation)
-    x = image((3, 4), batch=3)
+    x = image((3, 4), batch=3, dtype=dtype)
     value = K.function([p], [out])([x])[0]
-    assert_close(value, oracle.resize_images(x, 2, 3, 'channels_last', interpolation))
+    assert_close(value, oracle.resize_images(x, 2, 3, 'channels_last', interpolation), dtype)
     check_static_shape(K, out, value)
 
 

@@ -1,6 +1,8 @@
 """Composite array ops (reshaping, joining, padding) written once on K.* (bound per engine by shared.bind)."""
 # K is set by shared.bind.
 # flake8: noqa: F821
+import numpy as np
+
 from kbackend.backend.shared import checks
 
 __all__ = ['resize_images', 'resize_volumes', 'repeat', 'flatten', 'batch_flatten']
@@ -20,12 +22,21 @@ def _upsample_bilinear(x, axis, factor):
     ndim = K.ndim(x)
     following = K.concatenate([x[_along(axis, ndim, slice(1, None))],
                                x[_along(axis, ndim, slice(-1, None))]], axis=axis)
-    steps = K.arange(0, K.shape(x)[axis] * factor) % factor
-    # Divided by an int: a float constant 1/f could be rounded to float32 (Theano's autocast).
-    weights = K.reshape(K.cast(steps, K.dtype(x)) / factor,
-                        [-1 if i == axis else 1 for i in range(ndim)])
-    return (K.repeat_elements(x, factor, axis)
-            + K.repeat_elements(following - x, factor, axis) * weights)
+    # One broadcast op builds a new axis of the `factor` phases r after `axis`; merging the two axes
+    # interleaves them. The weights are made in x's dtype (a Python 1/f could be rounded to float32).
+    weights = K.constant(np.arange(factor).reshape([factor if i == axis + 1 else 1 for i in range(ndim + 1)])
+                         / float(factor), dtype=K.dtype(x))
+    phases = K.expand_dims(x, axis + 1) + K.expand_dims(following - x, axis + 1) * weights
+    return K.reshape(phases, _scaled_shape(x, axis, factor))
+
+
+def _scaled_shape(x, axis, factor):
+    """x's shape with `axis` times `factor`: known dims as ints, so the engines keep them static."""
+    static = K.int_shape(x)
+    dynamic = K.shape(x) if None in static else None
+    dims = [dynamic[i] if d is None else d for i, d in enumerate(static)]
+    dims[axis] = -1 if static[axis] is None else static[axis] * factor
+    return dims
 
 
 def _upsample(x, factors, axes, interpolation):
