@@ -663,3 +663,12 @@ def test_function_fetching_a_variable_returns_its_value_before_updates(K):
 def test_set_value_of_non_variable(K):
     with pytest.raises(TypeError, match='can only be called on a variable'):
         K.set_value(K.variable(np.ones(2)) * 2, np.zeros(2))
+
+
+def test_size_one_axes_of_a_variable_broadcast(K):
+    # (1, 1, 3) + (2, 4, 3): TensorFlow broadcasts; so must the Theano-API engines' shared variables.
+    v = K.variable(np.arange(3).reshape(1, 1, 3))
+    x = K.placeholder(shape=(None, 4, 3))
+    value = rand(2, 4, 3)
+    out = K.function([x], [x + v])([value])[0]
+    assert_close(out, value + np.arange(3).reshape(1, 1, 3))

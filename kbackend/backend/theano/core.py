@@ -159,10 +159,19 @@ def variable(value, dtype=None, name=None, constraint=None):
         if isinstance(value, _Variable):
             value = eval(value)
         value = np.asarray(value, dtype=dtype)
-        v = theano.shared(value, name=name, strict=False)
+        v = _shared_broadcasting(value, name)
         keras_shape = value.shape
     v.constraint = constraint
     return _mark(v, keras_shape)
+
+
+def _shared_broadcasting(value, name):
+    """A shared variable whose size-1 axes broadcast, as a TensorFlow variable's do."""
+    ones = tuple(d == 1 for d in value.shape)
+    if IS_PYTENSOR:
+        return theano.shared(value, name=name, strict=False,
+                             shape=tuple(1 if one else None for one in ones))
+    return theano.shared(value, name=name, strict=False, broadcastable=ones)
 
 
 def constant(value, dtype=None, shape=None, name=None):
