@@ -358,3 +358,9 @@ def test_batch_dot_property(K, data):
     x = data.draw(_values(x_shape))
     y = data.draw(_values((batch,) + tuple(y_rest)))
     check_op(K, 'batch_dot', x, y, axes=(x_axis, y_axis), rtol=1e-3, atol=1e-4)
+
+
+def test_clip_keeps_float64_bounds_exact(K):
+    x = np.array([2.0, -3.0, 0.5])
+    out = run(K, 'clip', x, 1e-7, 1 - 1e-7)
+    np.testing.assert_array_equal(out, np.clip(x, 1e-7, 1 - 1e-7))

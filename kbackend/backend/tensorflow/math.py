@@ -179,7 +179,12 @@ def clip(x, min_value, max_value):
     x = tf.convert_to_tensor(x)
     min_value, max_value = checks.clip_bounds(min_value, max_value, x.dtype.as_numpy_dtype)
     # clip_by_value takes the minimum first, so a tensor max below min also yields min.
-    return tf.clip_by_value(x, tf.cast(min_value, x.dtype), tf.cast(max_value, x.dtype))
+    return tf.clip_by_value(x, _in_dtype(min_value, x.dtype), _in_dtype(max_value, x.dtype))
+
+
+def _in_dtype(value, dtype):
+    """A bound in `dtype`: tf.cast of a Python float would round it through float32 first."""
+    return tf.cast(value, dtype) if tf.is_tensor(value) else tf.constant(value, dtype=dtype)
 
 
 @graph_scope
