@@ -672,3 +672,14 @@ def test_size_one_axes_of_a_variable_broadcast(K):
     value = rand(2, 4, 3)
     out = K.function([x], [x + v])([value])[0]
     assert_close(out, value + np.arange(3).reshape(1, 1, 3))
+
+
+def test_gradient_through_gather_is_a_dense_array(K):
+    table = rand(5, 3)
+    v = K.variable(table)
+    indices = np.array([0, 2, 2, 4])
+    grad = K.function([], K.gradients(K.sum(K.gather(v, indices)), [v]))([])[0]
+    expected = np.zeros_like(table)
+    np.add.at(expected, indices, 1.0)
+    assert isinstance(grad, np.ndarray)
+    assert_close(grad, expected)

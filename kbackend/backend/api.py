@@ -704,13 +704,15 @@ def batch_dot(x, y, axes=None):
     Args:
         x: A tensor with at least 2 axes.
         y: A tensor with at least 2 axes.
-        axes: None for (ndim(x) - 1, ndim(y) - 2), an int `a` for (a, a), or a pair of ints.
+        axes: None for (ndim(x) - 1, ndim(y) - 2), or (ndim(x) - 1, 1) when `y` is 2-D (never the
+            batch axis); an int `a` for (a, a); or a pair of ints.
 
     Returns:
         A tensor with ndim(x) + ndim(y) - 3 axes (at least 2).
 
     Raises:
-        ValueError: If `axes` holds a list or tuple instead of ints.
+        ValueError: If `axes` holds a list or tuple instead of ints, names an axis out of range, or
+            contracts the batch axis 0 of inputs that are not both 2-D.
     """
     _contract()
 

@@ -590,7 +590,10 @@ def function(inputs, outputs, updates=None, **kwargs):
 @graph_scope
 def gradients(loss, variables):
     with all_intermediates():
-        return tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
+        grads = tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
+    # Dense, as on every engine: a gather's gradient would otherwise be IndexedSlices, which
+    # K.function would hand back as an IndexedSlicesValue instead of an array.
+    return [tf.convert_to_tensor(g) if isinstance(g, tf.IndexedSlices) else g for g in grads]
 
 
 @graph_scope
