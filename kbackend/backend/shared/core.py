@@ -3,7 +3,12 @@ import numbers
 
 import numpy as np
 
-__all__ = ['moving_average_update', 'get_variable_shape', 'count_params']
+__all__ = ['eye', 'moving_average_update', 'get_variable_shape', 'count_params']
+
+
+def eye(size, dtype=None, name=None):
+    rows, cols = (size, size) if np.ndim(size) == 0 else size
+    return K.variable(np.eye(rows, cols), dtype=dtype, name=name)  # noqa: F821
 
 
 def moving_average_update(x, value, momentum):

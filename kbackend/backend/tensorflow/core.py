@@ -17,7 +17,7 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
            'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
            'to_dense', 'name_scope', 'variable', 'constant', 'is_keras_tensor', 'is_tensor',
            'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
-           'ones', 'eye', 'zeros_like', 'ones_like', 'identity', 'cast', 'update',
+           'ones', 'zeros_like', 'ones_like', 'identity', 'cast', 'update',
            'update_add', 'update_sub', 'get_value', 'batch_get_value', 'set_value',
            'batch_set_value', 'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
 
@@ -255,11 +255,6 @@ def zeros(shape, dtype=None, name=None):
 
 def ones(shape, dtype=None, name=None):
     return _variable_or_tensor(tf.ones, shape, dtype, name)
-
-
-def eye(size, dtype=None, name=None):
-    rows, cols = (size, size) if np.ndim(size) == 0 else size
-    return variable(np.eye(rows, cols), dtype=dtype, name=name)
 
 
 @graph_scope
