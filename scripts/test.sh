@@ -3,14 +3,24 @@
 #   .venv         TensorFlow + PyTensor (the 'theano' engine on numpy 2)
 #   .venv-theano  legacy Theano 1.0.5 (numpy 1.23.5, scipy 1.10.1)
 # Usage: bash scripts/test.sh [extra pytest arguments]
-# KBACKEND_SKIP_SETUP=1 reuses existing environments; KBACKEND_SUITES="main legacy" picks suites.
+# KBACKEND_SKIP_SETUP=1 reuses existing environments; KBACKEND_SUITES="main legacy" picks suites;
+# KBACKEND_TEST_WORKERS sets pytest-xdist workers (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
-# Compile caches live in the workspace, so a second run skips the C compiles.
-export PYTENSOR_FLAGS="${PYTENSOR_FLAGS:+$PYTENSOR_FLAGS,}base_compiledir=$PWD/.cache/pytensor"
-export THEANO_FLAGS="${THEANO_FLAGS:+$THEANO_FLAGS,}base_compiledir=$PWD/.cache/theano"
+# Compile caches live in the workspace, so a second run skips the C compiles. The suites compile
+# thousands of small graphs: FAST_COMPILE (Python linker, fast rewrites) gives the same results
+# without a cold C compile per op (about 5x faster on a fresh machine); the example test and the
+# benchmarks still run the engines' default C linker. KBACKEND_TEST_MODE=default keeps the defaults.
+cache_flags() {  # cache_flags DIR
+    local flags="base_compiledir=$PWD/.cache/$1"
+    [ "${KBACKEND_TEST_MODE:-fast}" = fast ] && flags="$flags,mode=FAST_COMPILE"
+    echo "$flags"
+}
+export PYTENSOR_FLAGS="${PYTENSOR_FLAGS:+$PYTENSOR_FLAGS,}$(cache_flags pytensor)"
+export THEANO_FLAGS="${THEANO_FLAGS:+$THEANO_FLAGS,}$(cache_flags theano)"
+WORKERS=${KBACKEND_TEST_WORKERS:-auto}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
 make_env() {  # make_env DIR EXTRAS
@@ -28,13 +38,13 @@ for suite in ${KBACKEND_SUITES:-main legacy}; do
             echo "== Python 3.6 compatibility (vermin)"
             .venv/bin/vermin --target=3.6- --no-tips --violations kbackend tests || status=1
             echo "== tensorflow + theano (PyTensor)"
-            KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests "$@" || status=1
+            KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             ;;
         legacy)
             make_env .venv-theano legacy-theano,test
             echo "== theano (legacy Theano 1.0.5)"
             KBACKEND_THEANO=theano KBACKEND_TEST_ENGINES=theano \
-                .venv-theano/bin/python -m pytest tests "$@" || status=1
+                .venv-theano/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;
     esac
