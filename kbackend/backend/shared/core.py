@@ -3,7 +3,14 @@ import numbers
 
 import numpy as np
 
-__all__ = ['eye', 'moving_average_update', 'get_variable_shape', 'count_params']
+__all__ = ['is_keras_tensor', 'eye', 'moving_average_update', 'get_variable_shape', 'count_params']
+
+
+def is_keras_tensor(x):
+    if not K.is_tensor(x):  # noqa: F821
+        raise ValueError('Unexpectedly found an instance of type `%s`. Expected a symbolic tensor '
+                         'instance.' % type(x))
+    return hasattr(x, '_keras_history')
 
 
 def eye(size, dtype=None, name=None):

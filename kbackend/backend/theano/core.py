@@ -25,7 +25,7 @@ _sparse_engine = sparse  # `placeholder` has an argument named `sparse`
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
            'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
-           'to_dense', 'name_scope', 'variable', 'constant', 'is_keras_tensor', 'is_tensor',
+           'to_dense', 'name_scope', 'variable', 'constant', 'is_tensor',
            'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
            'ones', 'zeros_like', 'ones_like', 'identity', 'cast', 'update', 'update_add',
            'update_sub', 'get_value', 'batch_get_value', 'set_value', 'batch_set_value',
@@ -179,13 +179,6 @@ def constant(value, dtype=None, shape=None, name=None):
     value = constant_array(value, dtype, shape)
     const = T.constant(value, dtype=dtype, name=_prepare_name(name, 'constant'))
     return _mark(const, value.shape)
-
-
-def is_keras_tensor(x):
-    if not is_tensor(x):
-        raise ValueError('Unexpectedly found an instance of type `%s`. Expected a symbolic tensor '
-                         'instance.' % type(x))
-    return hasattr(x, '_keras_history')
 
 
 def is_tensor(x):
