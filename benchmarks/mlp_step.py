@@ -10,7 +10,7 @@ median ms/step of:
 - tensorflow: kbackend; ``Session.make_callable`` of kbackend's own graph and fetches (pure wrapper
   overhead); the same model written directly with tf.compat.v1 and run by make_callable; and
   tf_keras.backend when it is importable, in a subprocess (it needs eager execution disabled) that
-  also times the raw tf.compat.v1 model, so its ratio is measured within one process too.
+  also times the raw tf.compat.v1 model and kbackend, so those ratios are measured in one process.
 - theano: kbackend; the same model written directly with theano.function; and K.function's compile
   time, cold (first compile in the process) and warm (the same graph built and compiled again).
 
@@ -161,7 +161,9 @@ def tensorflow_main(args):
         extra['tf_keras_backend (own process, eager disabled)'] = {
             'ms_per_step': round(theirs['tf_keras'], 4),
             'raw_tf_compat_v1_same_process_ms_per_step': round(theirs['raw'], 4),
-            'ratio_tf_keras_to_raw': round(theirs['tf_keras'] / theirs['raw'], 4)}
+            'ratio_tf_keras_to_raw': round(theirs['tf_keras'] / theirs['raw'], 4),
+            'kbackend_same_process_ms_per_step': round(theirs['kbackend'], 4),
+            'ratio_kbackend_to_tf_keras': round(theirs['kbackend'] / theirs['tf_keras'], 4)}
     else:
         reason = line or (child.stderr.strip().splitlines() or ['no output'])[-1]
         extra['tf_keras_backend'] = 'not measured: ' + reason
@@ -176,11 +178,13 @@ def tf_keras_child(args):
         return 1
     import tensorflow as tf
     tf.compat.v1.disable_eager_execution()
+    from kbackend.backend import loader
     xs, ys = data()
     f = k_step(KK)
+    ours = k_step(loader.load_engine('tensorflow'))  # kbackend beside tf_keras, in one process
     raw = raw_tf_step()
-    medians = interleaved({'tf_keras': lambda: f([xs, ys]), 'raw': lambda: raw(xs, ys)},
-                          args.steps, args.rounds)
+    medians = interleaved({'tf_keras': lambda: f([xs, ys]), 'kbackend': lambda: ours([xs, ys]),
+                           'raw': lambda: raw(xs, ys)}, args.steps, args.rounds)
     print(json.dumps(medians))
     return 0
 
