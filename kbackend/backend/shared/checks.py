@@ -427,3 +427,13 @@ def check_slice_args(ndim, start, size):
         if isinstance(value, (list, tuple)) and ndim is not None and len(value) != ndim:
             raise ValueError('slice: expected %s to have one entry per axis (%d); received %r.'
                              % (name, ndim, value))
+
+
+def check_function_inputs(inputs, expected):
+    """The values passed to a K.function: a list or tuple of `expected` values."""
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError('A backend function takes a list or tuple of input values; received %s.'
+                        % type(inputs).__name__)
+    if len(inputs) != expected:
+        raise ValueError('This function expects %d input values; received %d.'
+                         % (expected, len(inputs)))

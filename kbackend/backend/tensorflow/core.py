@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import constant_array
+from ..shared.checks import check_function_inputs, constant_array
 from ._graph import STATE, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
@@ -509,12 +509,7 @@ class Function(object):
         return values
 
     def __call__(self, inputs):
-        if not isinstance(inputs, (list, tuple)):
-            raise TypeError('A backend function takes a list or tuple of input values; received %s.'
-                            % type(inputs).__name__)
-        if len(inputs) != len(self.inputs):
-            raise ValueError('This function expects %d input values; received %d.'
-                             % (len(self.inputs), len(inputs)))
+        check_function_inputs(inputs, len(self.inputs))
         session = get_session()
         values = self._feed_values(inputs)
         if values is None:

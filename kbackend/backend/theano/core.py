@@ -18,7 +18,7 @@ import weakref
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import constant_array
+from ..shared.checks import check_function_inputs, constant_array
 from ._engine import IS_PYTENSOR, T, sparse, theano
 
 _sparse_engine = sparse  # `placeholder` has an argument named `sparse`
@@ -386,12 +386,7 @@ class Function(object):
                                         name=name, **kwargs)
 
     def __call__(self, inputs):
-        if not isinstance(inputs, (list, tuple)):
-            raise TypeError('A backend function takes a list or tuple of input values; received %s.'
-                            % type(inputs).__name__)
-        if len(inputs) != len(self.inputs):
-            raise ValueError('This function expects %d input values; received %d.'
-                             % (len(self.inputs), len(inputs)))
+        check_function_inputs(inputs, len(self.inputs))
         return self.function(*inputs)
 
 
