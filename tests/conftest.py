@@ -17,7 +17,7 @@ os.environ.pop('KERAS_BACKEND', None)
 from kbackend.backend import loader  # noqa: E402
 
 ENGINES_ENV = 'KBACKEND_TEST_ENGINES'
-RUNNABLE_ENGINES = ('tensorflow', 'theano')
+RUNNABLE_ENGINES = ('tensorflow', 'theano', 'cntk')
 
 
 def required_engines():

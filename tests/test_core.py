@@ -142,7 +142,7 @@ def test_placeholder(K, kwargs, expected):
 
 
 def test_placeholder_without_shape_or_ndim(K):
-    if K.backend() == 'theano':  # Keras 2.2.4: Theano needs the rank, TensorFlow allows an unknown one
+    if K.backend() in ('theano', 'cntk'):  # Keras 2.2.4: these need the rank, TensorFlow does not
         with pytest.raises(ValueError, match='shape or an ndim'):
             K.placeholder()
     else:
@@ -485,7 +485,7 @@ def test_learning_phase_set_from_threads(fresh):
 def test_sessions_tensorflow(fresh):
     K = fresh
     if K.backend() != 'tensorflow':
-        pytest.skip('TensorFlow sessions; see test_sessions_theano')
+        pytest.skip('TensorFlow sessions; see test_sessions_none')
     import tensorflow as tf
     session = K.get_session()
     assert isinstance(session, tf.compat.v1.Session) and K.get_session() is session
@@ -512,17 +512,17 @@ def test_sessions_tensorflow(fresh):
     other.close()
 
 
-def test_sessions_theano(fresh):
+def test_sessions_none(fresh):
     K = fresh
-    if K.backend() != 'theano':
-        pytest.skip('the Theano engines have no sessions; see test_sessions_tensorflow')
+    if K.backend() == 'tensorflow':
+        pytest.skip('the Theano and CNTK engines have no sessions; see test_sessions_tensorflow')
     assert K.get_session() is None
     K.set_session(None)
     with pytest.raises(ValueError, match='no sessions'):
         K.set_session(object())
     K.manual_variable_initialization(True)
     try:
-        assert_close(K.get_value(K.variable(np.ones(2))), np.array([1.0, 1.0]))  # shared variables hold values
+        assert_close(K.get_value(K.variable(np.ones(2))), np.array([1.0, 1.0]))  # variables hold values
     finally:
         K.manual_variable_initialization(False)
 
@@ -532,12 +532,15 @@ def test_engine_objects_come_back(K):
     if K.backend() == 'tensorflow':
         import tensorflow as tf
         assert isinstance(v, tf.Variable)
+    elif K.backend() == 'cntk':
+        import cntk
+        assert isinstance(v, cntk.Parameter)
     else:
         assert hasattr(v, 'get_value') and hasattr(v, 'set_value')  # a shared variable
 
 
-def test_get_value_of_expression_on_theano(K):
-    if K.backend() != 'theano':
+def test_get_value_of_expression_needs_eval(K):
+    if K.backend() == 'tensorflow':
         pytest.skip('TensorFlow evaluates any tensor in get_value, as Keras 2.2.4 did')
     with pytest.raises(TypeError, match='use eval|Use eval'):
         K.get_value(K.variable(1.0) * 2)

@@ -1,0 +1,687 @@
+"""cntk engine: the core op family (see kbackend.backend.api.FAMILIES).
+
+Variables are CNTK parameters, placeholders are CNTK inputs without dynamic axes (free dims for
+None), updates are ``C.assign`` nodes, `function` evaluates one ``C.combine`` of the outputs and the
+assignments (CNTK reads every variable before it assigns any, so updates are simultaneous).
+
+Gradients. CNTK differentiates only a whole Function with respect to its leaves, and only as values.
+`gradients` returns the outputs of a gradient node (`_gradient_op.GradOp`), usable as an output, in
+`eval` and in further graph building. A `Function` whose graph holds gradient nodes of one loss runs
+that loss forward and backward once and serves the nodes from the result (see `_GradientStep`).
+
+Sessions: CNTK has none. get_session() returns None, set_session accepts only None,
+manual_variable_initialization only records the flag (a parameter always holds its value).
+"""
+import contextlib
+import numbers
+import threading
+
+import numpy as np
+
+from ..common import floatx
+from ..shared.checks import check_function_inputs, constant_array
+from . import _tensor as T
+from ._engine import C
+from ._gradient_op import GradOp, find_gradient_ops, gradient_stash
+
+__all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
+           'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
+           'to_dense', 'name_scope', 'variable', 'constant', 'is_tensor',
+           'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
+           'ones', 'zeros_like', 'ones_like', 'identity', 'cast', 'update', 'update_add',
+           'update_sub', 'get_value', 'batch_get_value', 'set_value', 'batch_set_value',
+           'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
+
+
+# --- runtime state: uids, learning phase, name scopes (thread-safe) ---------------------------------
+
+def _new_learning_phase():
+    phase = C.input_variable((), dtype=np.float32, dynamic_axes=[], name='keras_learning_phase')
+    phase._kb_dtype = 'bool'
+    phase._kb_placeholder = True
+    phase._uses_learning_phase = False
+    return phase
+
+
+class _State(object):
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.uids = {}
+        self.names = {}  # variable names in use -> count, so every variable's name is unique
+        self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
+        self.learning_phase_symbol = _new_learning_phase()
+        self.manual_init = False
+        self.local = threading.local()  # each thread has its own name-scope stack
+
+
+STATE = _State()
+
+
+def _scope_stack():
+    stack = getattr(STATE.local, 'scopes', None)
+    if stack is None:
+        stack = STATE.local.scopes = []
+    return stack
+
+
+def _prepare_name(name, default):
+    return '/'.join(_scope_stack() + [name or default])
+
+
+def _unique_name(name, default):
+    """A scoped name that no other variable has (TensorFlow's rule: 'w', then 'w_1', 'w_2', ...)."""
+    base = _prepare_name(name, default)
+    with STATE.lock:
+        count = STATE.names.get(base, 0)
+        STATE.names[base] = count + 1
+    return base if count == 0 else '%s_%d' % (base, count)
+
+
+def get_uid(prefix=''):
+    with STATE.lock:
+        STATE.uids[prefix] = STATE.uids.get(prefix, 0) + 1
+        return STATE.uids[prefix]
+
+
+def reset_uids():
+    with STATE.lock:
+        STATE.uids.clear()
+
+
+def clear_session():
+    with STATE.lock:
+        STATE.uids.clear()
+        STATE.names.clear()
+        STATE.learning_phase_value = None
+        STATE.learning_phase_symbol = _new_learning_phase()
+
+
+def manual_variable_initialization(value):
+    STATE.manual_init = bool(value)
+
+
+def learning_phase():
+    value = STATE.learning_phase_value
+    return STATE.learning_phase_symbol if value is None else value
+
+
+def set_learning_phase(value):
+    if value not in (0, 1) or isinstance(value, float):
+        raise ValueError('Expected learning phase to be 0 or 1; received %r.' % (value,))
+    STATE.learning_phase_value = int(value)
+
+
+def get_session():
+    return None
+
+
+def set_session(session):
+    if session is not None:
+        raise ValueError('The CNTK engine has no sessions: set_session accepts only None; received %r.'
+                         % (session,))
+
+
+@contextlib.contextmanager
+def name_scope(name):
+    if not isinstance(name, str) or not name:
+        raise ValueError('name_scope expects a non-empty string; received %r.' % (name,))
+    stack = _scope_stack()
+    stack.append(name)
+    try:
+        yield '/'.join(stack) + '/'
+    finally:
+        stack.pop()
+
+
+# --- tensors and variables ------------------------------------------------------------------------
+
+def is_sparse(tensor):
+    return bool(getattr(tensor, '_kb_sparse', False)) or bool(getattr(tensor, 'is_sparse', False)
+                                                               and T.is_tensor(tensor))
+
+
+def to_dense(tensor):
+    if not T.is_tensor(tensor):
+        return T.as_tensor(tensor)
+    if getattr(tensor, 'is_sparse', False):
+        # A sparse input has CNTK's batch axis: a product with the identity gives a dense batch,
+        # which unpack_batch turns back into a (batch, n) tensor with a free first dim.
+        n = tensor.shape[-1]
+        eye = C.constant(np.eye(n, dtype=tensor.dtype), dtype=tensor.dtype)
+        return T.same(tensor, C.unpack_batch(C.times(tensor, eye)))
+    if getattr(tensor, '_kb_sparse', False):
+        return T.same(tensor, C.alias(tensor))  # a sparse variable is stored dense already
+    return tensor
+
+
+def _mark(x, keras_shape, dtype):
+    x._keras_shape = keras_shape
+    x._uses_learning_phase = False
+    T.tag(x, dtype)
+    return x
+
+
+def _check_dtype(dtype, fn):
+    return T.check_dtype(floatx() if dtype is None else dtype, fn)
+
+
+def variable(value, dtype=None, name=None, constraint=None):
+    dtype = _check_dtype(dtype, 'variable')
+    sparse = hasattr(value, 'tocoo')
+    if sparse:
+        value = value.toarray()  # CNTK has no sparse parameters: the variable is stored dense
+    elif T.is_tensor(value):
+        value = eval(value)
+    value = np.asarray(value)
+    if value.dtype.kind not in 'biuf':
+        raise ValueError('variable: expected a number or an array of numbers; received %r.' % (value,))
+    storage = T.np_storage(dtype)
+    init = np.asarray(value.astype(dtype), dtype=storage, order="C")
+    if init.ndim == 0:
+        init = float(init)  # CNTK makes a parameter of shape (1,) from a 0-d array
+    v = C.parameter(shape=value.shape, init=init, dtype=storage, name=_unique_name(name, 'variable'))
+    v.constraint = constraint
+    if sparse:
+        v._kb_sparse = True
+    return _mark(v, tuple(value.shape), dtype)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    dtype = _check_dtype(dtype, 'constant')
+    value = constant_array(value, dtype, shape)
+    storage = T.np_storage(dtype)
+    const = C.constant(np.asarray(value, dtype=storage, order="C"), dtype=storage,
+                       name=_prepare_name(name, 'constant'))
+    return _mark(const, tuple(value.shape), dtype)
+
+
+def is_tensor(x):
+    return T.is_tensor(x)
+
+
+def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
+    dtype = _check_dtype(dtype, 'placeholder')
+    if shape is None and ndim is None:
+        raise ValueError('placeholder needs a shape or an ndim; received neither.')
+    shape = (None,) * ndim if shape is None else tuple(shape)
+    for d in shape:
+        if d is not None and (isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer))
+                              or d < 0):
+            raise ValueError('placeholder: expected a shape of non-negative ints and None; received %s.'
+                             % (shape,))
+    name = _prepare_name(name, 'placeholder')
+    storage = T.np_storage(dtype)
+    if sparse:
+        if len(shape) != 2 or shape[1] is None:
+            raise ValueError('A sparse placeholder must be 2-D with a known second dim; received shape '
+                             '%s.' % (shape,))
+        # CNTK's sparse inputs need its batch axis (the first Keras axis).
+        x = C.input_variable((shape[1],), dtype=storage, is_sparse=True, name=name)
+    else:
+        dims = tuple(T.FREE if d is None else int(d) for d in shape)
+        x = C.input_variable(dims, dtype=storage, dynamic_axes=[], needs_gradient=True, name=name)
+    x._kb_placeholder = True
+    return _mark(x, shape, dtype)
+
+
+def is_placeholder(x):
+    return bool(getattr(x, '_kb_placeholder', False))
+
+
+def _dim(x, axis):
+    """The size of static axis `axis` of x as a float32 scalar tensor (for a free dim)."""
+    index = tuple(slice(None) if i == axis else slice(0, 1) for i in range(len(x.shape)))
+    first = C.ones_like(C.stop_gradient(T._index(x, index) if index else x))  # noqa: keeps free dims
+    return C.reduce_sum(first, axis=C.Axis.all_static_axes())
+
+
+def shape(x):
+    x = T.as_tensor(x)
+    static = T.static_shape(x)
+    if T.hidden_batch(x):
+        raise ValueError('shape: inside a symbolic rnn step on CNTK the batch size is not known; use '
+                         'K.int_shape for the other dims.')
+    if None not in static:
+        out = C.constant(np.asarray(static, dtype=np.float32))
+    else:
+        parts = [C.constant(np.asarray([d], np.float32)) if d is not None
+                 else C.reshape(_dim(x, i), (1,)) for i, d in enumerate(static)]
+        out = C.splice(*parts, axis=0) if len(parts) > 1 else parts[0]
+    out._kb_dtype = 'int32'
+    out._kb_shape_of = (x, static)  # lets reshape and friends see which dims are known
+    return out
+
+
+def int_shape(x):
+    if T.is_tensor(x):
+        return T.keras_shape(x)
+    return np.shape(x)
+
+
+def ndim(x):
+    return T.ndim(x) if T.is_tensor(x) else np.ndim(x)
+
+
+def dtype(x):
+    if T.is_tensor(x):
+        return T.keras_dtype(x)
+    return np.asarray(x).dtype.name
+
+
+def _to_keras_value(array, dtype):
+    """A CNTK float result as a NumPy array of Keras dtype `dtype`."""
+    array = np.asarray(array)
+    if dtype == 'bool':
+        return array != 0
+    if dtype in T.INTS:
+        return np.rint(array).astype(dtype)
+    return array.astype(dtype, copy=False)
+
+
+def eval(x):
+    if not T.is_tensor(x):
+        return np.asarray(x)
+    dtype_ = T.keras_dtype(x)
+    if isinstance(x, (C.Parameter, C.Constant)):
+        return _to_keras_value(x.value, dtype_)
+    return Function([], [x])([])[0]
+
+
+def _fill_variable(fill, shape, dtype, name):
+    dtype = _check_dtype(dtype, fill.__name__)
+    shape = _static_shape_arg(shape, fill.__name__)
+    return variable(fill(shape), dtype=dtype, name=name)
+
+
+def _static_shape_arg(shape, fn):
+    """A shape argument as a tuple of ints (an int, a sequence, or a shape tensor whose dims are known)."""
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)
+    if T.is_tensor(shape):
+        known = getattr(shape, '_kb_shape_of', (None, None))[1]
+        if known is None or None in known:
+            raise ValueError('%s: CNTK needs a shape known when the graph is built; received a shape '
+                             'tensor with unknown dims.' % fn)
+        shape = known
+    dims = []
+    for d in shape:
+        d = getattr(d, '_kb_static', d)
+        if isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer)) or d < 0:
+            raise ValueError('%s: expected a shape of non-negative ints; received %r.' % (fn, shape))
+        dims.append(int(d))
+    return tuple(dims)
+
+
+def zeros(shape, dtype=None, name=None):
+    return _fill_variable(np.zeros, shape, dtype, name)
+
+
+def ones(shape, dtype=None, name=None):
+    return _fill_variable(np.ones, shape, dtype, name)
+
+
+def _like(fn, x, dtype):
+    x = T.as_tensor(x)
+    dtype = T.keras_dtype(x) if dtype is None else T.check_dtype(dtype, fn.__name__)
+    out = fn(C.stop_gradient(x))
+    out = T.cast_storage(T.same(x, out), T.storage_of(dtype)) if T.is_float(dtype) else out
+    return T.tag(out, dtype)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return _like(C.zeros_like, x, dtype)
+
+
+def ones_like(x, dtype=None, name=None):
+    return _like(C.ones_like, x, dtype)
+
+
+def identity(x, name=None):
+    x = T.as_tensor(x)
+    # `+ 0`, not C.alias: an alias of a variable fetched with updates would show the new value.
+    return T.same(x, C.plus(x, T.constant(0, T.keras_dtype(x)), name=name or ''))
+
+
+def cast(x, dtype):
+    x = T.as_tensor(x)
+    dtype = T.check_dtype(dtype, 'cast')
+    source = T.keras_dtype(x)
+    if dtype == source:
+        return x
+    if dtype == 'bool':
+        return T.tag(C.not_equal(x, 0), 'bool')
+    if T.is_float(source) and not T.is_float(dtype):
+        # float -> int truncates towards zero, as TensorFlow's cast does
+        return T.tag(C.element_select(C.less(x, 0), C.ceil(x), C.floor(x)), dtype)
+    if T.storage_of(dtype) == T.cntk_dtype(x):
+        return T.tag(C.alias(x), dtype)  # the same values under another Keras dtype
+    return T.tag(T.cast_storage(x, T.storage_of(dtype)), dtype)
+
+
+# --- updates -----------------------------------------------------------------------------------------
+
+def _assignable(x, value):
+    """`value` as a tensor with x's storage dtype and shape (C.assign neither casts nor broadcasts)."""
+    if not isinstance(x, C.Parameter) and not isinstance(x, C.Constant):
+        raise ValueError('update: expected a variable (made by K.variable) to update; received %r.' % (x,))
+    value = T.as_tensor(value, T.keras_dtype(x))
+    value = T.cast_storage(value, T.cntk_dtype(x))
+    if tuple(value.shape) != tuple(x.shape):
+        value = C.plus(value, C.zeros_like(x))  # broadcast to the variable's shape
+        if tuple(value.shape) != tuple(x.shape):
+            raise ValueError('update: expected a value of shape %s for variable %s; received shape %s.'
+                             % (tuple(x.shape), x.name, T.static_shape(value)))
+    return value
+
+
+def update(x, new_x):
+    out = C.assign(x, _assignable(x, new_x))
+    out._kb_update = (x, new_x)
+    return T.same(x, out)
+
+
+def update_add(x, increment):
+    return update(x, T.add(x, increment))
+
+
+def update_sub(x, decrement):
+    return update(x, T.subtract(x, decrement))
+
+
+def get_value(x):
+    if not isinstance(x, (C.Parameter, C.Constant)):
+        raise TypeError('get_value() can only be called on a variable; received %s. Use eval() for '
+                        'an expression.' % type(x).__name__)
+    value = _to_keras_value(x.value, T.keras_dtype(x))
+    if getattr(x, '_kb_sparse', False):
+        import scipy.sparse
+        return scipy.sparse.csr_matrix(value)
+    return value
+
+
+def batch_get_value(ops):
+    return [get_value(x) for x in ops]
+
+
+def set_value(x, value):
+    if not isinstance(x, C.Parameter):
+        raise TypeError('set_value() can only be called on a variable; received %s.'
+                        % type(x).__name__)
+    if hasattr(value, 'toarray'):
+        value = value.toarray()
+    value = np.asarray(value)
+    if value.shape != tuple(x.shape):
+        raise ValueError('set_value: expected a value of shape %s for variable %s; received shape %s.'
+                         % (tuple(x.shape), x.name, value.shape))
+    x.value = np.asarray(value.astype(T.keras_dtype(x)), dtype=T.cntk_dtype(x), order="C")
+
+
+def batch_set_value(tuples):
+    for x, value in tuples:
+        set_value(x, value)
+
+
+class _Print(C.ops.functions.UserFunction):
+    """Identity that prints `message` and the value when evaluated; the gradient passes through."""
+
+    def __init__(self, arg, message, name='print_tensor'):
+        super(_Print, self).__init__([arg], name=name)
+        self.message = message
+
+    def forward(self, argument, device=None, outputs_to_retain=None):
+        print('%s %s' % (self.message, argument), flush=True)
+        return None, argument
+
+    def backward(self, state, root_gradients):
+        return root_gradients
+
+    def infer_outputs(self):
+        i = self.inputs[0]
+        return [C.output_variable(i.shape, i.dtype, i.dynamic_axes)]
+
+    def clone(self, cloned_inputs):
+        return _Print(cloned_inputs[0], self.message)
+
+
+def print_tensor(x, message=''):
+    x = T.as_tensor(x)
+    # `+ 0`: a user function cannot take an input variable without dynamic axes directly.
+    return T.same(x, C.user_function(_Print(C.plus(x, 0) if x.is_input else x, message)))
+
+
+# --- function and gradients -----------------------------------------------------------------------
+
+def _update_pair(u):
+    """(variable, assign node) of an update: a K.update* result, a C.assign node or a pair."""
+    if T.is_tensor(u):
+        pair = getattr(u, '_kb_update', None)
+        root = u.root_function if isinstance(u, T.FUNCTION) else None
+        if pair is None and root is not None and root.op_name == 'Assign':
+            return root.inputs[0], u
+        if pair is None:
+            raise ValueError('An update must be a K.update*() result, a C.assign node or a (variable, '
+                             'new_value) pair; received the tensor %r.' % (u,))
+        return pair[0], u
+    if not isinstance(u, (list, tuple)) or len(u) != 2:
+        raise ValueError('An update must be a (variable, new_value) pair; received %r.' % (u,))
+    return u[0], update(u[0], u[1])
+
+
+def _unique_updates(updates):
+    """The assign node of the first update of each variable (Keras 2.2.4's rule; two assignments of
+    one variable in one CNTK pass would race)."""
+    seen, unique = set(), []
+    for u in updates:
+        target, node = _update_pair(u)
+        if target.uid not in seen:
+            seen.add(target.uid)
+            unique.append(node)
+    return unique
+
+
+def _outputs_of(tensors):
+    return [t.output if isinstance(t, T.FUNCTION) else t for t in tensors]
+
+
+def _snapshot(x):
+    """An output node for x: a variable itself, fetched in a pass that assigns it, would show the
+    assigned value; `x + 0` is computed before the assignments."""
+    if isinstance(x, T.VARIABLE) and (x.is_parameter or x.is_constant):
+        return T.same(x, C.plus(x, T.constant(0, T.keras_dtype(x))))
+    return x
+
+
+def _check_input(x):
+    if not (T.is_tensor(x) and isinstance(x, T.VARIABLE) and x.is_input):
+        raise ValueError('The inputs of a backend function must be placeholders (K.placeholder or '
+                         'K.learning_phase()); received %r.' % (x,))
+    return x
+
+
+class Function(object):
+    """A callable running `outputs` (and `updates`) for a list of input values."""
+
+    def __init__(self, inputs, outputs, updates=None, name=None, **kwargs):
+        if not isinstance(inputs, (list, tuple)):
+            raise TypeError('`inputs` of a backend function should be a list or tuple; received %r.'
+                            % (inputs,))
+        if kwargs:
+            raise ValueError('Invalid argument(s) %s passed to K.function with the CNTK backend; it '
+                             'takes only inputs, outputs, updates and name.' % ', '.join(sorted(kwargs)))
+        self.inputs = [_check_input(x) for x in inputs]
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        self.outputs = [T.as_tensor(o) for o in outputs]
+        self.name = name
+        self._dtypes = [T.keras_dtype(o) for o in self.outputs]
+        self._storages = [T.np_storage(T.keras_dtype(x)) for x in self.inputs]
+        # A sparse input fetched as an output comes back as the scipy matrix that was fed.
+        uids = [x.uid for x in self.inputs]
+        self._fed_back = dict((i, uids.index(o.uid)) for i, o in enumerate(self.outputs)
+                              if is_sparse(o) and o.uid in uids)
+        self._output_vars = _outputs_of([_snapshot(o) for i, o in enumerate(self.outputs)
+                                         if i not in self._fed_back])
+        self._assigns = _outputs_of(_unique_updates(updates or []))
+        self._lock = threading.Lock()
+        roots = self._output_vars + self._assigns
+        self._graph = C.combine(roots) if roots else None
+        self._defaults = self._default_feeds()
+        self._step = _GradientStep.build(self._output_vars, self._assigns)
+
+    def _default_feeds(self):
+        """The learning phase, when the graph reads it but it is not an input, is fed 0 (test phase)."""
+        if self._graph is None:
+            return {}
+        given = set(x.uid for x in self.inputs)
+        defaults, missing = {}, []
+        for arg in self._graph.arguments:
+            if arg.uid in given:
+                continue
+            if arg.name == 'keras_learning_phase':
+                defaults[arg] = np.zeros((), np.float32)
+            else:
+                missing.append(arg)
+        if missing:
+            raise ValueError('The outputs of this backend function depend on placeholders that are '
+                             'not among its inputs: %s.' % ', '.join(repr(a.name or a.uid) for a in missing))
+        return defaults
+
+    def _feed(self, values):
+        feed = dict(self._defaults)
+        for x, value, storage in zip(self.inputs, values, self._storages):
+            feed[x] = _feed_value(x, value, storage)
+        return feed
+
+    def __call__(self, inputs):
+        check_function_inputs(inputs, len(self.inputs))
+        feed = self._feed(inputs)
+        if self._graph is None:
+            return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
+        if self._step is not None:
+            results = self._step.run(feed)
+        else:
+            results = _run(self._graph, feed, self._output_vars + self._assigns)
+        computed = iter(self._output_vars)
+        return [feed[self.inputs[self._fed_back[i]]] if i in self._fed_back
+                else _to_keras_value(results[next(computed)], d) for i, d in enumerate(self._dtypes)]
+
+
+def _run(graph, feed, wanted):
+    """Evaluates `graph` (a C.combine), returning {output variable: array}."""
+    feed = {a: v for a, v in feed.items() if a in graph.arguments} if feed else {}
+    _, values = graph.forward(feed, outputs=set(wanted))
+    return values
+
+
+def _feed_value(x, value, storage):
+    if x.is_sparse:
+        import scipy.sparse
+        if not scipy.sparse.issparse(value):
+            raise ValueError('The sparse placeholder %s expects a scipy.sparse matrix; received %s.'
+                             % (x.name, type(value).__name__))
+        return value.tocsr().astype(storage)
+    if value is None:
+        raise ValueError('No value was fed for placeholder %s (received None).' % x.name)
+    array = np.asarray(value)
+    expected = T.keras_shape(x)
+    if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected, array.shape)):
+        raise ValueError('Placeholder %s expects a value of shape %s; received shape %s.'
+                         % (x.name, expected, array.shape))
+    return np.asarray(array, dtype=storage, order="C")
+
+
+def function(inputs, outputs, updates=None, **kwargs):
+    return Function(inputs, outputs, updates=updates, **kwargs)
+
+
+class _GradientStep(object):
+    """One call of a Function whose graph holds gradient nodes of a single loss, all w.r.t. leaves:
+    a forward pass of the loss (kept for backward) with the outputs and updates that do not need the
+    gradients, one backward pass, then a pass over the rest with the gradient nodes served from it.
+    Without this, each gradient node would run its own forward and backward (twice the work)."""
+
+    @classmethod
+    def build(cls, outputs, assigns):
+        roots = outputs + assigns
+        if not roots:
+            return None
+        ops = find_gradient_ops(C.combine(roots))
+        if not ops or len(set(op.loss.uid for op in ops)) != 1 or any(op.cut for op in ops):
+            return None
+        return cls(ops, outputs, assigns)
+
+    def __init__(self, ops, outputs, assigns):
+        self.ops = ops
+        self.loss = ops[0].loss.output
+        self.wrt = list({v.uid: v for op in ops for v in op.wrt}.values())
+        op_uids = set(op.uid for op in ops)
+        needs = [bool(find_gradient_ops(C.combine([r]), op_uids)) for r in outputs + assigns]
+        late_outputs = [o for o, n in zip(outputs, needs) if n]
+        late_assigns = [a for a, n in zip(assigns, needs[len(outputs):]) if n]
+        early_assigns = [a for a, n in zip(assigns, needs[len(outputs):]) if not n]
+        # An assignment in the first pass happens before the second reads its target: such
+        # assignments move to the second pass (all of its assignments are simultaneous).
+        moved = True
+        while moved and late_outputs + late_assigns:
+            read = set(p.uid for p in C.combine(late_outputs + late_assigns).parameters)
+            moved = [a for a in early_assigns if a.owner.inputs[0].uid in read]
+            early_assigns = [a for a in early_assigns if a not in moved]
+            late_assigns += moved
+        self.first_wanted = [self.loss] + [o for o in outputs if o not in late_outputs] + early_assigns
+        self.first = C.combine(self.first_wanted)
+        self.second_wanted = late_outputs + late_assigns
+        self.second = C.combine(self.second_wanted) if self.second_wanted else None
+        self.ones = None
+
+    def run(self, feed):
+        first_feed = {a: v for a, v in feed.items() if a in self.first.arguments}
+        state, results = self.first.forward(first_feed, outputs=set(self.first_wanted),
+                                            keep_for_backward=set([self.loss]))
+        root = np.ones_like(results[self.loss])
+        grads = self.first.backward(state, {self.loss: root}, variables=set(self.wrt))
+        if self.second is not None:
+            with gradient_stash(self.ops, grads):
+                results.update(_run(self.second, feed, self.second_wanted))
+        return results
+
+
+def _leaf(v):
+    return isinstance(v, T.VARIABLE) and (v.is_parameter or v.is_input or v.is_constant)
+
+
+def gradients(loss, variables):
+    loss = T.as_tensor(loss)
+    if find_gradient_ops(C.combine([loss])):
+        raise NotImplementedError('gradients: the loss depends on a gradient, and CNTK 2.7 has no '
+                                  'second-order gradients (it would give zeros).')
+    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    for v in variables:
+        if not T.is_tensor(v):
+            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
+                             'to; received %r.' % (v,))
+    # A non-scalar loss is summed, as TensorFlow does.
+    if len(loss.shape) or T.hidden_batch(loss):
+        loss = C.reduce_sum(loss, axis=C.Axis.all_static_axes())
+    if T.cntk_dtype(loss) == 'float16':
+        loss = C.cast(loss, np.float32)
+    grads = [None] * len(variables)
+    leaves = [(i, v) for i, v in enumerate(variables) if _leaf(v)]
+    inner = [(i, v) for i, v in enumerate(variables) if not _leaf(v)]
+    connected = set(a.uid for a in loss.arguments) | set(p.uid for p in loss.parameters) | \
+        set(c.uid for c in loss.constants)
+    leaves = [(i, v) for i, v in leaves if v.uid in connected]
+    if leaves:
+        outs = GradOp.make(loss, [v for _, v in leaves])
+        for (i, v), g in zip(leaves, outs):
+            grads[i] = T.same(v, g)
+    for i, v in inner:
+        out = GradOp.make_cut(loss, T.as_tensor(v))
+        if out is not None:
+            grads[i] = T.same(v, out)
+    return grads
+
+
+def stop_gradient(variables):
+    if isinstance(variables, (list, tuple)):
+        return [stop_gradient(v) for v in variables]
+    x = T.as_tensor(variables)
+    return T.same(x, C.stop_gradient(x))

@@ -1,0 +1,3 @@
+"""cntk engine: the random op family (see kbackend.backend.api.FAMILIES)."""
+
+__all__ = []
