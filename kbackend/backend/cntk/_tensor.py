@@ -223,7 +223,25 @@ def same(x, result):
 
 # --- NumPy-style indexing ------------------------------------------------------------------------
 
+def dim_refs(x):
+    """For a 1-D shape tensor (K.shape(t) or a slice or element of it): one (t, axis, size or None)
+    per element, so reshape and friends know which entries are known; None for other tensors."""
+    return getattr(x, '_kb_dims', None)
+
+
 def _index(x, key):
+    out = _index_tensor(x, key)
+    refs = dim_refs(x)
+    if refs is not None and out is not x:
+        k = key[0] if isinstance(key, tuple) and len(key) == 1 else key
+        if isinstance(k, slice):
+            out._kb_dims = refs[k]
+        elif isinstance(k, (numbers.Integral, np.integer)) and not isinstance(k, bool):
+            out._kb_dims = [refs[int(k)]]
+    return out
+
+
+def _index_tensor(x, key):
     if not isinstance(key, tuple):
         key = (key,)
     if any(not isinstance(k, (numbers.Integral, np.integer, slice, type(None), type(Ellipsis)))

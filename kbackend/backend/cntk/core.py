@@ -248,7 +248,7 @@ def shape(x):
                  else C.reshape(_dim(x, i), (1,)) for i, d in enumerate(static)]
         out = C.splice(*parts, axis=0) if len(parts) > 1 else parts[0]
     out._kb_dtype = 'int32'
-    out._kb_shape_of = (x, static)  # lets reshape and friends see which dims are known
+    out._kb_dims = [(x, i, d) for i, d in enumerate(static)]  # which dims are known (see T.dim_refs)
     return out
 
 
@@ -274,7 +274,7 @@ def _to_keras_value(array, dtype):
     if dtype == 'bool':
         return array != 0
     if dtype in T.INTS:
-        return np.rint(array).astype(dtype)
+        return np.asarray(np.rint(array)).astype(dtype)
     return array.astype(dtype, copy=False)
 
 
@@ -298,14 +298,19 @@ def _static_shape_arg(shape, fn):
     if isinstance(shape, (numbers.Integral, np.integer)):
         shape = (shape,)
     if T.is_tensor(shape):
-        known = getattr(shape, '_kb_shape_of', (None, None))[1]
-        if known is None or None in known:
-            raise ValueError('%s: CNTK needs a shape known when the graph is built; received a shape '
-                             'tensor with unknown dims.' % fn)
-        shape = known
+        refs = T.dim_refs(shape)
+        if refs is None or len(T.static_shape(shape)) != 1:
+            raise ValueError('%s: CNTK needs a shape known when the graph is built; received the '
+                             'tensor %r.' % (fn, shape))
+        shape = [size for _, _, size in refs]
     dims = []
     for d in shape:
-        d = getattr(d, '_kb_static', d)
+        if T.is_tensor(d):
+            refs = T.dim_refs(d)
+            d = refs[0][2] if refs is not None and len(refs) == 1 else None
+        if d is None:
+            raise ValueError('%s: CNTK needs a shape known when the graph is built; received %r, '
+                             'which has a dimension known only at run time.' % (fn, shape))
         if isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer)) or d < 0:
             raise ValueError('%s: expected a shape of non-negative ints; received %r.' % (fn, shape))
         dims.append(int(d))
