@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Sets up the test environments and runs the whole suite on every engine that can run here:
+# Sets up the test environments and runs the whole suite on every engine:
 #   .venv         TensorFlow + PyTensor (the 'theano' engine on numpy 2)
 #   .venv-theano  legacy Theano 1.0.5 (numpy 1.23.5, scipy 1.10.1)
+#   .venv-cntk    CNTK 2.7 on CPython 3.6 (pyenv's 3.6.15, or PYTHON36; needs Debian's libopenmpi3)
 # Usage: bash scripts/test.sh [extra pytest arguments]
-# KBACKEND_SKIP_SETUP=1 reuses existing environments; KBACKEND_SUITES="main legacy" picks suites;
+# KBACKEND_SKIP_SETUP=1 reuses existing environments; KBACKEND_SUITES="main legacy cntk" picks suites;
 # KBACKEND_TEST_WORKERS sets pytest-xdist workers (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,15 +24,32 @@ export THEANO_FLAGS="${THEANO_FLAGS:+$THEANO_FLAGS,}$(cache_flags theano)"
 WORKERS=${KBACKEND_TEST_WORKERS:-auto}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
-make_env() {  # make_env DIR EXTRAS
+make_env() {  # make_env DIR EXTRAS [PYTHON [PIP_SPEC]]
     if [ "${KBACKEND_SKIP_SETUP:-0}" = 1 ] && [ -x "$1/bin/python" ]; then return; fi
-    [ -x "$1/bin/python" ] || "$PYTHON" -m venv "$1"
-    "$1/bin/python" -m pip install -q --upgrade pip
+    [ -x "$1/bin/python" ] || "${3:-$PYTHON}" -m venv "$1"
+    "$1/bin/python" -m pip install -q --upgrade "${4:-pip}"
     "$1/bin/python" -m pip install -q -e ".[$2]"
 }
 
+python36() {  # CNTK 2.7's wheels are CPython 3.5/3.6 only
+    local candidate
+    for candidate in "${PYTHON36:-}" "$(command -v python3.6 || true)" \
+                     "$(pyenv root 2>/dev/null)/versions/3.6.15/bin/python3.6"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return; fi
+    done
+    echo "CPython 3.6 not found: install it (e.g. pyenv install 3.6.15) or set PYTHON36" >&2
+    return 1
+}
+
+need_openmpi() {  # CNTK links Open MPI; Debian's libopenmpi3 provides it
+    ldconfig -p | grep -q 'libmpi_cxx.so.40' && return
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo -n"
+    echo "== installing libopenmpi3 (Open MPI, needed by CNTK)"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq libopenmpi3 >/dev/null
+}
+
 status=0
-for suite in ${KBACKEND_SUITES:-main legacy}; do
+for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
     case $suite in
         main)
             make_env .venv tensorflow,theano,test
@@ -39,6 +57,12 @@ for suite in ${KBACKEND_SUITES:-main legacy}; do
             .venv/bin/vermin --target=3.6- --no-tips --violations kbackend tests || status=1
             echo "== tensorflow + theano (PyTensor)"
             KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
+            ;;
+        cntk)
+            need_openmpi
+            make_env .venv-cntk cntk,test "$(python36)" 'pip<22'
+            echo "== cntk (CNTK 2.7, CPython 3.6)"
+            KBACKEND_TEST_ENGINES=cntk .venv-cntk/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             ;;
         legacy)
             make_env .venv-theano legacy-theano,test

@@ -31,9 +31,26 @@ def test_adapter_matches_contract(K, name):
 
 
 def test_gap_registry_names_contract_functions():
-    for engine, listed in gaps.GAPS.items():
-        unknown = set(listed) - set(api.NAMES) - {gaps.ALL}
-        assert not unknown, 'gaps.py lists %s for %s, which are not contract functions' % (unknown, engine)
+    for registry in (gaps.GAPS, gaps.LIMITS):
+        for engine, listed in registry.items():
+            unknown = set(listed) - set(api.NAMES) - {gaps.ALL}
+            assert not unknown, 'gaps.py lists %s for %s, which are not contract functions' % (unknown, engine)
+
+
+def test_second_order_gradients_work_or_are_a_listed_limit(K):
+    """Gradient penalties need a gradient of a gradient: exact where the engine can, else the
+    registry's NotImplementedError (never silent zeros)."""
+    x = K.placeholder(shape=(3,), dtype='float64')
+    first = K.gradients(K.sum(x * x * x), [x])[0]  # 3 x^2
+    reason = gaps.limit(K.backend(), 'gradients')
+    if reason is not None:
+        with pytest.raises(NotImplementedError) as info:
+            K.gradients(K.sum(first), [x])
+        assert reason in str(info.value)
+        return
+    second = K.gradients(K.sum(first), [x])[0]  # 6 x
+    value = K.function([x], [second])([[1.0, -2.0, 0.5]])[0]
+    assert list(value) == [6.0, -12.0, 3.0]
 
 
 def test_contract_functions_have_docstrings_and_unique_names():

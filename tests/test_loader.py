@@ -28,10 +28,13 @@ def test_gap_stub_raises_not_implemented_with_the_reason():
     assert stub.__name__ == 'conv2d'
 
 
-def test_registry_reason_lookup():
-    assert gaps.reason('cntk', 'dot') == gaps.GAPS['cntk'][gaps.ALL]
+def test_registry_reason_lookup(monkeypatch):
+    monkeypatch.setitem(gaps.GAPS, 'example', {gaps.ALL: 'not built', 'conv2d': 'no kernel'})
+    assert gaps.reason('example', 'dot') == 'not built'
+    assert gaps.reason('example', 'conv2d') == 'no kernel'
     assert gaps.reason('tensorflow', 'dot') is None
     assert gaps.reason('no-such-engine', 'dot') is None
+    assert gaps.limit('cntk', 'gradients') and gaps.limit('cntk', 'dot') is None
 
 
 def test_load_engine_is_cached_and_thread_safe(K):

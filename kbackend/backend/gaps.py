@@ -1,8 +1,12 @@
-"""The one registry of known gaps: contract functions an engine cannot (yet) provide.
+"""The one registry of known gaps: what an engine cannot provide, and why.
 
-A gap is served by a stub that raises ``NotImplementedError`` with the reason given here. The contract
-test fails when a function listed here is implemented by its adapter, so the list stays true.
-``ALL`` stands for every contract function (an adapter not built yet).
+``GAPS``: contract functions an engine lacks entirely. Each is served by a stub that raises
+``NotImplementedError`` with the reason given here; the contract test fails when a listed function
+is implemented by its adapter, so the list stays true. ``ALL`` stands for every contract function.
+
+``LIMITS``: functions an engine provides except for one case it cannot support. That case raises
+``NotImplementedError`` with the reason given here (the adapter reads it from this registry), and a
+test checks that it does.
 """
 
 ALL = '*'
@@ -10,9 +14,16 @@ ALL = '*'
 GAPS = {
     'tensorflow': {},
     'theano': {},
+    'cntk': {},
+}
+
+LIMITS = {
+    'tensorflow': {},
+    'theano': {},
     'cntk': {
-        ALL: 'the CNTK adapter is not built yet: CNTK 2.7 runs only on CPython 3.5/3.6, which this '
-             "project's CI cannot install",
+        'gradients': 'second-order gradients (a gradient of a loss that contains a gradient) are not '
+                     'available: CNTK 2.7 differentiates a whole function with respect to its leaves, as '
+                     'values, and has no double backpropagation',
     },
 }
 
@@ -21,3 +32,8 @@ def reason(engine, name):
     """The recorded reason why `engine` lacks `name`, or None when it is not a known gap."""
     gaps = GAPS.get(engine, {})
     return gaps.get(name, gaps.get(ALL))
+
+
+def limit(engine, name):
+    """The recorded reason why `engine` cannot support one case of `name`, or None."""
+    return LIMITS.get(engine, {}).get(name)

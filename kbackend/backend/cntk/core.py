@@ -18,6 +18,7 @@ import threading
 
 import numpy as np
 
+from .. import gaps
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
 from . import _tensor as T
@@ -656,8 +657,8 @@ def _leaf(v):
 def gradients(loss, variables):
     loss = T.as_tensor(loss)
     if find_gradient_ops(C.combine([loss])):
-        raise NotImplementedError('gradients: the loss depends on a gradient, and CNTK 2.7 has no '
-                                  'second-order gradients (it would give zeros).')
+        # A GradOp has no backward: CNTK would silently give zeros.
+        raise NotImplementedError('gradients on the cntk engine: %s.' % gaps.limit('cntk', 'gradients'))
     variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
     for v in variables:
         if not T.is_tensor(v):
