@@ -130,9 +130,9 @@ def _preload_renamed_copies(targets):
         ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
 
 
-def prepare_libraries(force_copies=False):
+def prepare_libraries(force_copies=False, libs_dir=None):
     """Makes CNTK's Open MPI sonames resolvable (see the module docstring); returns how."""
-    libs_dir = os.path.join(_cntk_dir(), 'libs')
+    libs_dir = libs_dir or os.path.join(_cntk_dir(), 'libs')
     if _links_present(libs_dir) and not force_copies:
         return 'links'
     targets = _system_libraries()
