@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/mlp_step.py                       # TensorFlow
     .venv-theano/bin/python benchmarks/mlp_step.py --engine theano  # legacy Theano (or PyTensor in .venv)
+    .venv-cntk/bin/python benchmarks/mlp_step.py --engine cntk      # CNTK 2.7 (CPython 3.6)
 
 The step is built from placeholders, K.gradients, K.update_sub and K.function, with the math written
 with K.dot/K.exp/K.log/K.sum/K.maximum/K.max (no nn-family dependency). In one process it measures the
@@ -13,6 +14,8 @@ median ms/step of:
   also times the raw tf.compat.v1 model and kbackend, so those ratios are measured in one process.
 - theano: kbackend; the same model written directly with theano.function; and K.function's compile
   time, cold (first compile in the process) and warm (the same graph built and compiled again).
+- cntk: kbackend; the same model trained with CNTK's own C.Trainer and C.sgd learner (inputs with
+  CNTK's batch axis); the first step's loss of each, which must agree.
 
 Variants run interleaved, round after round, so a busy machine slows them alike; ratios are reported.
 """
@@ -106,6 +109,10 @@ def tiny_graph_overhead(K, rounds, calls=2000):
     if K.backend() == 'tensorflow':
         own = K.get_session().make_callable(f._all_fetches, feed_list=f._feed_list)
         variants = {'kbackend': lambda: f([a]), 'make_callable_same_graph': lambda: own(a)}
+    elif K.backend() == 'cntk':
+        graph, wanted = f._graph.graph, f._graph.wanted_set
+        variants = {'kbackend': lambda: f([a]), 'cntk_forward_same_graph':
+                    lambda: graph.forward({x: a}, outputs=wanted)}
     else:
         variants = {'kbackend': lambda: f([a]), 'theano_function_same_graph': lambda: f.function(a)}
     medians = interleaved(variants, calls, rounds)
@@ -231,9 +238,51 @@ def theano_main(args):
     })
 
 
+# --- cntk ----------------------------------------------------------------------------------------------
+
+def native_cntk_step():
+    """The same model and SGD step written with CNTK's own training API: inputs with CNTK's batch
+    axis, a per-sample loss whose minibatch sum is the K model's loss, C.Trainer with C.sgd."""
+    from kbackend.backend.cntk._engine import C
+    x, y = C.input_variable(N_IN, np.float32), C.input_variable(N_OUT, np.float32)
+    params = [C.parameter(init=w) for w in initial_weights()]
+    w1, b1, w2, b2 = params
+    hidden = C.element_max(C.times(x, w1) + b1, 0.)
+    logits = C.times(hidden, w2) + b2
+    e = C.exp(logits - C.reduce_max(logits, axis=0))
+    probs = e / C.reduce_sum(e, axis=0)
+    loss = -C.reduce_sum(y * C.log(probs + 1e-7)) / BATCH
+    learner = C.sgd(params, lr=C.learning_parameter_schedule(LR))
+    trainer = C.Trainer(loss, (loss, None), [learner])
+
+    def step(xs, ys):
+        return trainer.train_minibatch({x: xs, y: ys}, outputs=[loss.output])
+    return step
+
+
+def cntk_main(args):
+    from kbackend.backend import loader
+    K = loader.load_engine('cntk')
+    xs, ys = data()
+    f = k_step(K)
+    native = native_cntk_step()
+    first_ours = float(f([xs, ys])[0])
+    _, out = native(xs, ys)
+    first_native = float(np.sum(list(out.values())[0]))
+    variants = {'kbackend': lambda: f([xs, ys]), 'native_trainer_sgd': lambda: native(xs, ys)}
+    medians = interleaved(variants, args.steps, args.rounds)
+    from kbackend.backend.cntk import _engine
+    return report(medians, 'native_trainer_sgd', {
+        'engine': 'CNTK %s' % _engine.VERSION,
+        'first_step_loss': {'kbackend': round(first_ours, 6), 'native': round(first_native, 6)},
+        'gradient_step_fast_path': f._step is not None,
+        'tiny_graph_us_per_call': tiny_graph_overhead(K, args.rounds),
+    })
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--engine', choices=('tensorflow', 'theano'), default='tensorflow')
+    parser.add_argument('--engine', choices=('tensorflow', 'theano', 'cntk'), default='tensorflow')
     parser.add_argument('--steps', type=int, default=100)
     parser.add_argument('--rounds', type=int, default=15)
     parser.add_argument('--tf-keras-child', action='store_true', help=argparse.SUPPRESS)
@@ -243,6 +292,8 @@ def main(argv=None):
     os.environ['KERAS_BACKEND'] = args.engine
     if args.engine == 'tensorflow':
         tensorflow_main(args)
+    elif args.engine == 'cntk':
+        cntk_main(args)
     else:
         theano_main(args)
     return 0

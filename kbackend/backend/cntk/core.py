@@ -527,11 +527,12 @@ class Function(object):
         self._output_vars = _outputs_of([_snapshot(o) for i, o in enumerate(self.outputs)
                                          if i not in self._fed_back])
         self._assigns = _outputs_of(_unique_updates(updates or []))
-        self._lock = threading.Lock()
         roots = self._output_vars + self._assigns
-        self._graph = C.combine(roots) if roots else None
+        self._graph = _Pass(roots) if roots else None
         self._defaults = self._default_feeds()
         self._step = _GradientStep.build(self._output_vars, self._assigns)
+        # CNTK evaluates one Function in one thread at a time (calls of a shared Function queue up).
+        self._lock = threading.Lock()
 
     def _default_feeds(self):
         """The learning phase, when the graph reads it but it is not an input, is fed 0 (test phase)."""
@@ -562,20 +563,30 @@ class Function(object):
         feed = self._feed(inputs)
         if self._graph is None:
             return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
-        if self._step is not None:
-            results = self._step.run(feed)
-        else:
-            results = _run(self._graph, feed, self._output_vars + self._assigns)
+        with self._lock:
+            results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
         computed = iter(self._output_vars)
         return [feed[self.inputs[self._fed_back[i]]] if i in self._fed_back
                 else _to_keras_value(results[next(computed)], d) for i, d in enumerate(self._dtypes)]
 
 
-def _run(graph, feed, wanted):
-    """Evaluates `graph` (a C.combine), returning {output variable: array}."""
-    feed = {a: v for a, v in feed.items() if a in graph.arguments} if feed else {}
-    _, values = graph.forward(feed, outputs=set(wanted))
-    return values
+class _Pass(object):
+    """One evaluation of a C.combine of `wanted` outputs, fed only the inputs it reads."""
+
+    def __init__(self, wanted):
+        self.wanted = list(wanted)
+        self.graph = C.combine(self.wanted)
+        self.arguments = self.graph.arguments
+        self.argument_uids = frozenset(a.uid for a in self.arguments)
+        self.wanted_set = set(self.wanted)
+
+    def feed(self, feed):
+        return {x: v for x, v in feed.items() if x.uid in self.argument_uids}
+
+    def run(self, feed, keep_for_backward=None):
+        state, values = self.graph.forward(self.feed(feed), outputs=self.wanted_set,
+                                           keep_for_backward=keep_for_backward)
+        return (state, values) if keep_for_backward else values
 
 
 def _feed_value(x, value, storage):
@@ -632,21 +643,19 @@ class _GradientStep(object):
             moved = [a for a in early_assigns if a.owner.inputs[0].uid in read]
             early_assigns = [a for a in early_assigns if a not in moved]
             late_assigns += moved
-        self.first_wanted = [self.loss] + [o for o in outputs if o not in late_outputs] + early_assigns
-        self.first = C.combine(self.first_wanted)
-        self.second_wanted = late_outputs + late_assigns
-        self.second = C.combine(self.second_wanted) if self.second_wanted else None
-        self.ones = None
+        self.first = _Pass([self.loss] + [o for o in outputs if o not in late_outputs] + early_assigns)
+        late = late_outputs + late_assigns
+        self.second = _Pass(late) if late else None
+        self.wrt_set = set(self.wrt)
+        self.keep = set([self.loss])
 
     def run(self, feed):
-        first_feed = {a: v for a, v in feed.items() if a in self.first.arguments}
-        state, results = self.first.forward(first_feed, outputs=set(self.first_wanted),
-                                            keep_for_backward=set([self.loss]))
+        state, results = self.first.run(feed, keep_for_backward=self.keep)
         root = np.ones_like(results[self.loss])
-        grads = self.first.backward(state, {self.loss: root}, variables=set(self.wrt))
+        grads = self.first.graph.backward(state, {self.loss: root}, variables=self.wrt_set)
         if self.second is not None:
             with gradient_stash(self.ops, grads):
-                results.update(_run(self.second, feed, self.second_wanted))
+                results.update(self.second.run(feed))
         return results
 
 
