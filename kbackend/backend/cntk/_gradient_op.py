@@ -82,7 +82,8 @@ class GradOp(C.ops.functions.UserFunction):
     def make_cut(cls, loss, h):
         """The gradient of `loss` w.r.t. the intermediate tensor `h`, or None if the loss does not use it."""
         h_out = h.output if isinstance(h, C.cntk_py.Function) else h
-        if not C.logging.graph.depth_first_search(loss, lambda n: getattr(n, 'uid', None) == h_out.uid,
+        producer = h_out.owner.uid  # the graph search visits functions, not their output variables
+        if not C.logging.graph.depth_first_search(loss, lambda n: getattr(n, 'uid', None) == producer,
                                                   depth=-1):
             return None
         fresh = C.input_variable(h_out.shape, dtype=h_out.dtype, dynamic_axes=h_out.dynamic_axes,

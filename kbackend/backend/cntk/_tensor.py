@@ -45,8 +45,13 @@ def check_dtype(dtype, fn='dtype'):
 
 
 def storage_of(dtype):
-    """The CNTK (float) dtype that holds values of a Keras dtype: ints and bools live in float32."""
-    return dtype if dtype in FLOATS else 'float32'
+    """The CNTK (float) dtype that holds values of a Keras dtype. Ints and bools live in float32, or in
+    float64 when floatx is float64: CNTK runs a function only when all its inputs share one dtype,
+    and a float64 model's integer inputs (token ids, labels) must not be the odd one out."""
+    if dtype in FLOATS:
+        return dtype
+    from ..common import floatx
+    return 'float64' if floatx() == 'float64' else 'float32'
 
 
 def np_storage(dtype):
@@ -67,6 +72,8 @@ def tag(x, dtype):
     """x with its Keras dtype recorded (only when it differs from the storage)."""
     if dtype is not None and dtype != cntk_dtype(x):
         x._kb_dtype = dtype
+    elif dtype is not None and getattr(x, '_kb_dtype', None) is not None:
+        x._kb_dtype = None  # a stale tag (e.g. from cast_storage of an int) would hide the float dtype
     return x
 
 
@@ -225,7 +232,9 @@ def same(x, result):
 
 def dim_refs(x):
     """For a 1-D shape tensor (K.shape(t) or a slice or element of it): one (t, axis, size or None)
-    per element, so reshape and friends know which entries are known; None for other tensors."""
+    per element, so reshape and friends know which entries are known; None for other tensors.
+    array/math also make entries (t, (first, end), size or None) for the product of a run of t's
+    axes (K.prod of a shape slice) and (None, None, size) for a plain number (K.stack([-1, ...]))."""
     return getattr(x, '_kb_dims', None)
 
 

@@ -36,8 +36,8 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
 
 # --- runtime state: uids, learning phase, name scopes (thread-safe) ---------------------------------
 
-def _new_learning_phase():
-    phase = C.input_variable((), dtype=np.float32, dynamic_axes=[], name='keras_learning_phase')
+def _new_learning_phase(storage):
+    phase = C.input_variable((), dtype=storage, dynamic_axes=[], name='keras_learning_phase')
     phase._kb_dtype = 'bool'
     phase._kb_placeholder = True
     phase._uses_learning_phase = False
@@ -50,7 +50,7 @@ class _State(object):
         self.uids = {}
         self.names = {}  # variable names in use -> count, so every variable's name is unique
         self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
-        self.learning_phase_symbol = _new_learning_phase()
+        self.learning_phase_symbols = {}  # one per storage dtype (see learning_phase)
         self.manual_init = False
         self.local = threading.local()  # each thread has its own name-scope stack
 
@@ -94,7 +94,7 @@ def clear_session():
         STATE.uids.clear()
         STATE.names.clear()
         STATE.learning_phase_value = None
-        STATE.learning_phase_symbol = _new_learning_phase()
+        STATE.learning_phase_symbols = {}
 
 
 def manual_variable_initialization(value):
@@ -103,7 +103,16 @@ def manual_variable_initialization(value):
 
 def learning_phase():
     value = STATE.learning_phase_value
-    return STATE.learning_phase_symbol if value is None else value
+    if value is not None:
+        return value
+    # CNTK runs a function only when all its inputs share one float dtype: the phase takes the
+    # storage dtype of bools under the current floatx (float64 models get a float64 phase).
+    storage = T.np_storage('bool')
+    with STATE.lock:
+        symbol = STATE.learning_phase_symbols.get(storage)
+        if symbol is None:
+            symbol = STATE.learning_phase_symbols[storage] = _new_learning_phase(storage)
+    return symbol
 
 
 def set_learning_phase(value):
@@ -544,7 +553,7 @@ class Function(object):
             if arg.uid in given:
                 continue
             if arg.name == 'keras_learning_phase':
-                defaults[arg] = np.zeros((), np.float32)
+                defaults[arg] = np.zeros((), arg.dtype)
             else:
                 missing.append(arg)
         if missing:
@@ -567,25 +576,71 @@ class Function(object):
             results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
         computed = iter(self._output_vars)
         return [feed[self.inputs[self._fed_back[i]]] if i in self._fed_back
-                else _to_keras_value(results[next(computed)], d) for i, d in enumerate(self._dtypes)]
+                else _fetched(o, _to_keras_value(results[next(computed)], d))
+                for i, (o, d) in enumerate(zip(self.outputs, self._dtypes))]
+
+
+def _fetched(x, value):
+    """A fetched value as the tensor's `_kb_fetch` hook finishes it: CNTK 2.7 holds no tensor with
+    zero elements, so an op whose result may be empty (ctc_decode) keeps it padded in the graph and
+    trims it here."""
+    fetch = getattr(x, '_kb_fetch', None)
+    return value if fetch is None else fetch(value)
 
 
 class _Pass(object):
-    """One evaluation of a C.combine of `wanted` outputs, fed only the inputs it reads."""
+    """One evaluation of a C.combine of `wanted` outputs, fed only the inputs it reads.
+
+    CNTK evaluates a function only when all its inputs share one float dtype. When they do not (a
+    float32 and a float64 placeholder), the pass runs a clone in which each narrower input is a
+    widest-dtype input cast back (exact), and maps values and results between the two graphs."""
 
     def __init__(self, wanted):
         self.wanted = list(wanted)
         self.graph = C.combine(self.wanted)
         self.arguments = self.graph.arguments
         self.argument_uids = frozenset(a.uid for a in self.arguments)
+        self.renamed = {}  # uid of an input -> (the clone's input, its dtype)
+        if len(set(np.dtype(a.dtype) for a in self.arguments)) > 1:
+            self._unify_input_dtypes()
         self.wanted_set = set(self.wanted)
 
+    def _unify_input_dtypes(self):
+        widest = max((np.dtype(a.dtype) for a in self.arguments), key=lambda d: d.itemsize)
+        substitutions = {}
+        for a in self.arguments:
+            if np.dtype(a.dtype) == widest:
+                substitutions[a] = a
+                continue
+            wide = C.input_variable(a.shape, dtype=widest, dynamic_axes=a.dynamic_axes,
+                                    needs_gradient=False, name=a.name)
+            substitutions[a] = C.cast(wide, a.dtype)
+            self.renamed[a.uid] = (wide, widest)
+        try:
+            clone = self.graph.clone(C.CloneMethod.share, substitutions)
+        except Exception:  # noqa: BLE001  (a graph holding kbackend's gradient nodes cannot be cloned)
+            raise ValueError('CNTK runs a function only when all its placeholders share one float '
+                             'dtype; this one mixes %s and cannot be rewritten.'
+                             % ', '.join(sorted(set(np.dtype(a.dtype).name for a in self.arguments))))
+        self.original = self.wanted
+        self.graph, self.wanted = clone, list(clone.outputs)
+
     def feed(self, feed):
+        if self.renamed:
+            return dict(self._renamed(x, v) for x, v in feed.items() if x.uid in self.argument_uids)
         return {x: v for x, v in feed.items() if x.uid in self.argument_uids}
+
+    def _renamed(self, x, value):
+        if x.uid in self.renamed:
+            wide, dtype = self.renamed[x.uid]
+            return wide, np.asarray(value, dtype=dtype)
+        return x, value
 
     def run(self, feed, keep_for_backward=None):
         state, values = self.graph.forward(self.feed(feed), outputs=self.wanted_set,
                                            keep_for_backward=keep_for_backward)
+        if self.renamed:
+            values = {o: values[c] for o, c in zip(self.original, self.wanted)}
         return (state, values) if keep_for_backward else values
 
 
@@ -621,8 +676,10 @@ class _GradientStep(object):
         roots = outputs + assigns
         if not roots:
             return None
-        ops = find_gradient_ops(C.combine(roots))
-        if not ops or len(set(op.loss.uid for op in ops)) != 1 or any(op.cut for op in ops):
+        graph = C.combine(roots)
+        ops = find_gradient_ops(graph)
+        if not ops or len(set(op.loss.uid for op in ops)) != 1 or any(op.cut for op in ops) \
+                or len(set(np.dtype(a.dtype) for a in graph.arguments)) > 1:
             return None
         return cls(ops, outputs, assigns)
 

@@ -1,10 +1,12 @@
 """cntk engine: the random op family (see kbackend.backend.api.FAMILIES).
 
-CNTK's random nodes (``C.random.uniform/normal/bernoulli``) draw a new sample at every evaluation and
-repeat their first draw for a given seed. They take a static shape; a shape with a dim known only at
-run time (from ``K.shape(x)``) is sampled with the ``*_like`` variant of a zero tensor of that shape.
-They sample only float32/float64: float16 results are drawn in float32 and cast. The random
-variables come from the shared composites (NumPy samples, the same values on every engine).
+A random tensor is a node (`_Sampler`, a CNTK user function) that draws its sample with NumPy every
+time it is evaluated, from a generator it owns, seeded with `seed` (or one drawn from NumPy's global
+generator). CNTK's own random ops keep their state per compiled graph: every new ``C.combine`` of
+the same node (each K.eval, each K.function) restarts from the seed and repeats the first draw.
+A dim known only at run time (an entry of ``K.shape(x)``) is read from the size of x's axis when
+the node runs. The random variables come from the shared composites (NumPy samples, the same values
+on every engine).
 """
 import numbers
 
@@ -19,7 +21,76 @@ from ._engine import C
 __all__ = ['random_normal', 'random_uniform', 'random_binomial', 'truncated_normal']
 
 
-# --- shapes ----------------------------------------------------------------------------------------
+# --- the sampling node -----------------------------------------------------------------------------
+
+class _Sampler(C.ops.functions.UserFunction):
+    """Outputs law(generator, shape) as `storage` floats, drawn anew at each evaluation. Its inputs are
+    a tick (`_tick`; its value is not used) and one zero vector per run-time dim, whose length gives
+    that dim."""
+
+    def __init__(self, inputs, shape, storage, law, generator, name='random'):
+        super(_Sampler, self).__init__(list(inputs), name=name)
+        self.shape = tuple(shape)  # ints, T.FREE for the run-time dims
+        self.storage = storage
+        self.law = law
+        self.generator = generator
+
+    def infer_outputs(self):
+        return [C.output_variable(self.shape, T.np_storage(self.storage), [], needs_gradient=False)]
+
+    def forward(self, arguments, device=None, outputs_to_retain=None):
+        lines = iter(arguments[1:] if isinstance(arguments, (list, tuple)) else [])
+        shape = tuple(d if d >= 0 else len(next(lines)) for d in self.shape)
+        sample = self.law(self.generator, shape)
+        return None, np.asarray(sample, dtype=T.np_storage(self.storage), order="C")
+
+    def backward(self, state, root_gradients, variables=None):
+        # Never reached: no input needs a gradient (the sample does not depend on their values).
+        raise NotImplementedError('a random sample has no gradient with respect to its shape.')
+
+    def clone(self, cloned_inputs):
+        # A clone is the same random op in another graph: it continues the same stream.
+        return _Sampler(cloned_inputs, self.shape, self.storage, self.law, self.generator)
+
+
+def _sample(law, shape, dtype, seed, fn):
+    """A tensor of Keras dtype `dtype` and shape `shape` drawn by law(generator, shape)."""
+    dims = _shape_dims(shape, fn)
+    storage = T.storage_of(dtype)
+    # CNTK gives a user function's output the element type of its inputs: all are `storage`.
+    inputs = [_in_storage(_tick(seed), storage)] + [
+        _in_storage(_line(tensor, axis), storage) for tensor, axis in
+        (d for d in dims if not isinstance(d, int))]
+    shape = tuple(d if isinstance(d, int) else T.FREE for d in dims)
+    generator = np.random.Generator(np.random.PCG64(seed))
+    node = C.user_function(_Sampler(inputs, shape, storage, law, generator, name=fn))
+    return T.tag(node, dtype)
+
+
+def _in_storage(x, storage):
+    return x if T.cntk_dtype(x) == storage else C.cast(x, T.np_storage(storage))
+
+
+def _tick(seed):
+    # CNTK recomputes a node only when an input changed; its own random ops count as changed at every
+    # evaluation. A scalar one as the sampler's first input makes the sampler draw at every evaluation
+    # (with only constant inputs, a graph would compute it once and reuse the value).
+    return C.random.uniform((), seed=seed)
+
+
+def _line(tensor, axis):
+    """A zero vector as long as static axis `axis` of `tensor` (only its size is used)."""
+    line = C.stop_gradient(tensor)
+    for other in range(len(tensor.shape)):
+        if other != axis:
+            line = C.slice(line, other, 0, 1)
+    for other in reversed(range(len(tensor.shape))):
+        if other != axis:
+            line = T.drop_axis(line, other)
+    return C.zeros_like(line)
+
+
+# --- arguments -------------------------------------------------------------------------------------
 
 def _shape_dims(shape, fn):
     """The dims of a shape argument (ints, a sequence of ints and 1-element shape tensors, or a shape
@@ -32,16 +103,15 @@ def _shape_dims(shape, fn):
             raise ValueError('%s: expected a shape of ints or one made of K.shape() entries; received '
                              'the tensor %r, whose values CNTK cannot know when the graph is built.'
                              % (fn, shape))
-        items = [_ref_dim(ref) for ref in refs]
-    else:
-        try:
-            items = [_item_dim(d, shape, fn) for d in shape]
-        except TypeError:
-            raise ValueError('%s: expected a shape (a tuple of ints); received %r.' % (fn, shape))
-    if any(d == 0 for d in items if isinstance(d, int)):
-        raise NotImplementedError('%s: CNTK 2.7 cannot sample an empty tensor (its random ops raise '
-                                  '"operation has 0 elements"); received shape %r.' % (fn, shape))
-    return items
+        return [_ref_dim(ref) for ref in refs]
+    try:
+        dims = [_item_dim(d, shape, fn) for d in shape]
+    except TypeError:
+        raise ValueError('%s: expected a shape (a tuple of ints); received %r.' % (fn, shape))
+    if 0 in dims:
+        raise NotImplementedError('%s: CNTK 2.7 cannot hold an empty tensor (its nodes raise "operation '
+                                  'has 0 elements"); received shape %r.' % (fn, shape))
+    return dims
 
 
 def _ref_dim(ref):
@@ -61,63 +131,19 @@ def _item_dim(d, shape, fn):
     return int(d)
 
 
-def _run_time_zeros(tensor, axis, position, rank, storage):
-    """Zeros of shape (1, ..., n, ..., 1) (rank `rank`, n at `position`), n the run-time size of
-    static axis `axis` of `tensor`."""
-    line = C.stop_gradient(tensor)
-    for other in range(len(tensor.shape)):
-        if other != axis:
-            line = C.slice(line, other, 0, 1)
-    for other in reversed(range(len(tensor.shape))):
-        if other != axis:
-            line = T.drop_axis(line, other)
-    line = C.zeros_like(line)
-    if T.cntk_dtype(line) != storage:
-        line = C.cast(line, T.np_storage(storage))
-    for _ in range(position):
-        line = T.insert_axis(line, 0)
-    for _ in range(rank - position - 1):
-        line = T.insert_axis(line, len(line.shape))
-    return line
-
-
-def _template(dims, storage):
-    """A zero tensor of the shape `dims` describes (for the *_like random ops)."""
-    known = tuple(d if isinstance(d, int) else 1 for d in dims)
-    out = C.constant(np.zeros(known, T.np_storage(storage)))
-    for position, d in enumerate(dims):
-        if not isinstance(d, int):
-            out = C.plus(out, _run_time_zeros(d[0], d[1], position, len(dims), storage))
-    return out
-
-
-def _draw(kind, dims, storage, seed, **params):
-    """One CNTK random node of distribution `kind` ('uniform', 'normal', 'bernoulli')."""
-    if all(isinstance(d, int) for d in dims):
-        return getattr(C.random, kind)(tuple(dims), dtype=T.np_storage(storage), seed=seed, **params)
-    return getattr(C.random, kind + '_like')(_template(dims, storage), seed=seed, **params)
-
-
-# --- dtypes and parameters -------------------------------------------------------------------------
-
 def _float_dtype(dtype, fn):
     dtype = T.check_dtype(floatx() if dtype is None else dtype, fn)
     check_float_dtypes(fn, dtype=dtype)
     return dtype
 
 
-def _sampling_storage(dtype):
-    # CNTK's random ops sample only float32 and float64.
-    return 'float64' if dtype == 'float64' else 'float32'
+def _work_dtype(dtype):
+    # NumPy's generator draws float32 and float64; float16 is drawn in float32 and rounded.
+    return np.float64 if dtype == 'float64' else np.float32
 
 
 def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _finish(sample, dtype):
-    """A float sample in the storage of Keras dtype `dtype`, tagged with it."""
-    return T.tag(T.cast_storage(sample, T.storage_of(dtype)), dtype)
 
 
 def _affine(standard, shift, scale):
@@ -130,17 +156,18 @@ def _affine(standard, shift, scale):
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = _float_dtype(dtype, 'random_normal')
     seed = draw_seed(seed)
-    dims = _shape_dims(shape, 'random_normal')
-    storage = _sampling_storage(dtype)
-    if _is_number(mean) and _is_number(stddev):
-        sample = _draw('normal', dims, storage, seed, mean=float(mean), scale=float(stddev))
-    else:
-        sample = _affine(_draw('normal', dims, storage, seed), mean, stddev)
-    return _finish(sample, dtype)
+    numbers_given = _is_number(mean) and _is_number(stddev)
+    loc, scale = (mean, stddev) if numbers_given else (0., 1.)
+    work = _work_dtype(dtype)
+
+    def law(generator, size):
+        return generator.standard_normal(size, dtype=work) * work(scale) + work(loc)
+    sample = _sample(law, shape, dtype, seed, 'random_normal')
+    return sample if numbers_given else _affine(sample, mean, stddev)
 
 
 def _below(value, dtype):
-    """The largest number of `dtype` below `value` (the top of a half-open interval [.., value))."""
+    """The largest number of `dtype` below `value` (the top of the half-open interval [.., value))."""
     rounded = np.asarray(value, dtype)
     return rounded if rounded < value else np.nextafter(rounded, np.asarray(-np.inf, dtype))
 
@@ -148,57 +175,50 @@ def _below(value, dtype):
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
     dtype = _float_dtype(dtype, 'random_uniform')
     seed = draw_seed(seed)
-    dims = _shape_dims(shape, 'random_uniform')
-    storage = _sampling_storage(dtype)
-    if not (_is_number(minval) and _is_number(maxval)):
-        return _finish(_affine(_draw('uniform', dims, storage, seed), minval, maxval - minval), dtype)
-    sample = _finish(_draw('uniform', dims, storage, seed, low=float(minval), high=float(maxval)), dtype)
-    if maxval <= minval:
-        return sample
-    # minval + (maxval - minval) * u can round up to maxval (more often after the cast to float16):
-    # such values become the largest number of the dtype below maxval, so maxval stays excluded.
-    top = C.constant(_below(maxval, dtype))
-    return T.tag(C.element_min(sample, top), dtype)
+    numbers_given = _is_number(minval) and _is_number(maxval)
+    low, high = (minval, maxval) if numbers_given else (0., 1.)
+    work = _work_dtype(dtype)
+
+    def law(generator, size):
+        sample = (generator.random(size, dtype=work) * work(high - low) + work(low)).astype(dtype)
+        # low + (high - low) * u can round up to high (more often in float16): such values become
+        # the largest number of the dtype below high, so high stays excluded.
+        return np.minimum(sample, _below(high, dtype)) if high > low else sample
+    sample = _sample(law, shape, dtype, seed, 'random_uniform')
+    return sample if numbers_given else _affine(sample, minval, maxval - minval)
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     dtype = T.check_dtype(floatx() if dtype is None else dtype, 'random_binomial')
     seed = draw_seed(seed)
-    dims = _shape_dims(shape, 'random_binomial')
-    storage = _sampling_storage(dtype)
-    if _is_number(p):
-        return _finish(_draw('bernoulli', dims, storage, seed, mean=float(p)), dtype)
-    # a tensor p: 1 where a uniform sample in [0, 1) is below p
-    uniform = T.tag(_draw('uniform', dims, storage, seed), storage)
-    return _finish(T.less(uniform, p), dtype)
+    if not _is_number(p):
+        # a tensor p: 1 where a uniform sample in [0, 1) is below p
+        uniform = random_uniform(shape, dtype=T.storage_of(dtype), seed=seed)
+        return T.tag(C.less(*T.unify(uniform, p)[:2]), dtype)
+
+    def law(generator, size):
+        # u < p with u uniform in [0, 1): exactly all zeros for p = 0 and all ones for p = 1
+        return generator.random(size) < p
+    return _sample(law, shape, dtype, seed, 'random_binomial')
 
 
-# Candidates drawn per element by truncated_normal: all of them fall beyond 2 stddev with probability
-# 0.0455 ** n (below float32's resolution for 6, float64's order of magnitude is not reachable, so 10
-# keeps it at 4e-14).
-_CANDIDATES = {'float32': 6, 'float64': 10}
-
-
-def _candidate_seeds(seed, count):
-    # Independent streams per candidate (seed, seed + 1, ... would share draws between nearby seeds).
-    return [int(s) for s in np.random.RandomState(seed).randint(1, 2 ** 31 - 1, size=count)]
+_TRUNCATION = 2.
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     dtype = _float_dtype(dtype, 'truncated_normal')
     seed = draw_seed(seed)
-    dims = _shape_dims(shape, 'truncated_normal')
-    storage = _sampling_storage(dtype)
-    # Rejection sampling, exact for the normal cut at +-2: each element is the first of n standard
-    # normal candidates inside (-2, 2). When all n fall outside (probability 0.0455 ** n), the last
-    # one, clipped, is used, so the result never leaves the interval.
-    candidates = [_draw('normal', dims, storage, s)
-                  for s in _candidate_seeds(seed, _CANDIDATES[storage])]
-    standard = C.clip(candidates[-1], -2., 2.)
-    for z in reversed(candidates[:-1]):
-        standard = C.element_select(C.less(C.abs(z), 2.), z, standard)
-    if _is_number(mean) and _is_number(stddev):
-        sample = C.plus(C.element_times(standard, float(stddev)), float(mean))
-    else:
-        sample = _affine(T.tag(standard, storage), mean, stddev)
-    return _finish(sample, dtype)
+    numbers_given = _is_number(mean) and _is_number(stddev)
+    loc, scale = (mean, stddev) if numbers_given else (0., 1.)
+    work = _work_dtype(dtype)
+
+    def law(generator, size):
+        # Rejection sampling, exact: standard normal values outside (-2, 2) are redrawn.
+        z = generator.standard_normal(size, dtype=work)
+        outside = np.abs(z) >= _TRUNCATION
+        while outside.any():
+            z[outside] = generator.standard_normal(int(outside.sum()), dtype=work)
+            outside = np.abs(z) >= _TRUNCATION
+        return z * work(scale) + work(loc)
+    sample = _sample(law, shape, dtype, seed, 'truncated_normal')
+    return sample if numbers_given else _affine(sample, mean, stddev)

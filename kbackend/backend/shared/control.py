@@ -80,7 +80,8 @@ def in_train_phase(x, alt, training=None):
     phase = _static_phase(training)
     if phase is not None:
         chosen = x if phase else alt
-        return chosen() if callable(chosen) else chosen
+        # A branch is lazy when it is a callable that is not a tensor (CNTK tensors are callable).
+        return chosen() if callable(chosen) and not K.is_tensor(chosen) else chosen  # noqa: F821
     result = K.switch(training, x, alt)  # noqa: F821  (callables stay lazy where the engine allows)
     if uses_learning_phase:
         result._uses_learning_phase = True

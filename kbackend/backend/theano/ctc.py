@@ -14,6 +14,7 @@ import numpy as np
 
 from ..common import epsilon
 from ..shared.checks import check_beam_search, check_ctc_ranks
+from ..shared.ctc_search import beam_search as _beam_search, padded as _padded
 from ._engine import T, sparse, theano
 from .control import _scan
 
@@ -170,68 +171,3 @@ def _beam_search_op(dtype, beam_width, top_paths):
         paths = [_padded([f[0][p] for f in found]) for p in range(top_paths)]
         return paths + [np.asarray([f[1] for f in found], dtype)]
     return _python_op(in_types, out_types)(decode)
-
-
-def _padded(sequences):
-    dense = np.full((len(sequences), max([len(s) for s in sequences] + [0])), -1, 'int64')
-    for row, sequence in zip(dense, sequences):
-        row[:len(sequence)] = sequence
-    return dense
-
-
-def _beam_search(logits, beam_width, top_paths):
-    """TensorFlow's CTC prefix beam search on one sample's logits (time, classes); blank = last class.
-
-    The beam maps each live prefix (a tuple of labels) to its (blank, label, total) log-probs. As in
-    TensorFlow, a prefix that leaves the beam loses its history, prefixes are extended in decreasing
-    order of probability, a full beam drops its least probable entry for a better newcomer, and the
-    returned label sequences have their repeats merged (merge_repeated=True). Checked against
-    TensorFlow's kernel in tests/test_ctc.py through the oracle.
-    """
-    blank = logits.shape[1] - 1
-    beam = {(): (0.0, -np.inf, 0.0)}
-    for row in np.asarray(logits, 'float64'):
-        row = row - np.logaddexp.reduce(row)  # TF normalises each frame (log-softmax)
-        previous = sorted(beam.items(), key=lambda item: -item[1][2])
-        old = dict(previous)
-        beam = {}
-        for prefix, (_, label_p, total) in previous:  # extend each prefix by blank / its own label
-            if prefix:
-                parent = old.get(prefix[:-1])
-                if parent is not None:
-                    repeat = len(prefix) > 1 and prefix[-2] == prefix[-1]
-                    label_p = np.logaddexp(label_p, parent[0] if repeat else parent[2])
-                label_p += row[prefix[-1]]
-            blank_p = total + row[blank]
-            beam[prefix] = (blank_p, label_p, np.logaddexp(blank_p, label_p))
-        for prefix, _ in previous:  # grow new prefixes
-            old_blank, _, old_total = old[prefix]
-            if not _fits(old_total, beam, beam_width):
-                continue
-            for label in range(blank):
-                child = prefix + (label,)
-                if child in beam:
-                    continue
-                p = row[label] + (old_blank if prefix and prefix[-1] == label else old_total)
-                if _fits(p, beam, beam_width):
-                    if len(beam) == beam_width:
-                        del beam[min(beam, key=lambda k: beam[k][2])]
-                    beam[child] = (-np.inf, p, p)
-                elif child in old:
-                    # TF resets a rejected child's previous-step probabilities too: a prefix that
-                    # was just dropped from the beam and fails to re-enter it is not grown further.
-                    old[child] = _GONE
-    if len(beam) < top_paths:
-        raise ValueError('ctc_decode: less leaves in the beam search than requested (%d < top_paths=%d).'
-                         % (len(beam), top_paths))
-    best = sorted(beam.items(), key=lambda item: -item[1][2])[:top_paths]
-    return [[c for i, c in enumerate(p) if i == 0 or p[i - 1] != c] for p, _ in best], \
-        [probs[2] for _, probs in best]
-
-
-_GONE = (-np.inf, -np.inf, -np.inf)
-
-
-def _fits(total, beam, beam_width):
-    """Whether a prefix of log-prob `total` enters the beam (TF's is_candidate)."""
-    return total > -np.inf and (len(beam) < beam_width or total > min(p[2] for p in beam.values()))
