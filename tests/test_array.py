@@ -7,6 +7,7 @@ from hypothesis.extra import numpy as hnp
 
 import oracle
 from harness import assert_close, check_gradient, check_op, rand, run
+from kbackend.backend import gaps
 
 # The K fixture is the engine's namespace, the same for every example.
 PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -236,13 +237,21 @@ ARANGES = {
 }
 
 
+def check_arange(K, *args, **kwargs):
+    expected = oracle.arange(*args, **kwargs)
+    if expected.size == 0 and gaps.limit(K.backend(), 'arange'):
+        with pytest.raises(NotImplementedError, match='empty'):  # a listed limit (CNTK)
+            K.arange(*args, **kwargs)
+        return
+    out = K.eval(K.arange(*args, **kwargs))
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out, expected)
+
+
 @pytest.mark.parametrize('case', sorted(ARANGES))
 def test_arange(K, case):
     args, kwargs = ARANGES[case]
-    out = K.eval(K.arange(*args, **kwargs))
-    expected = oracle.arange(*args, **kwargs)
-    assert out.dtype == expected.dtype
-    np.testing.assert_array_equal(out, expected)
+    check_arange(K, *args, **kwargs)
 
 
 def test_arange_default_dtype_is_int32(K):
@@ -472,10 +481,7 @@ def test_squeeze_of_a_non_unit_axis_is_refused(K):
 @given(start=st.integers(-6, 6), stop=st.one_of(st.none(), st.integers(-6, 6)),
        step=st.integers(-3, 3).filter(lambda s: s != 0), dtype=st.sampled_from(['int32', 'int64', 'float32']))
 def test_arange_property(K, start, stop, step, dtype):
-    out = K.eval(K.arange(start, stop, step, dtype=dtype))
-    expected = oracle.arange(start, stop, step, dtype=dtype)
-    assert out.dtype == expected.dtype
-    np.testing.assert_array_equal(out, expected)
+    check_arange(K, start, stop, step, dtype=dtype)
 
 
 @PROPERTY

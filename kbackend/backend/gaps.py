@@ -17,6 +17,12 @@ GAPS = {
     'cntk': {},
 }
 
+# CNTK 2.7 cannot hold a tensor with zero elements: a zero-size constant, feed or op result aborts the
+# process (SIGFPE), so kbackend raises before building one.
+_CNTK_EMPTY = ('an empty result (a zero-size dimension) is not available: CNTK 2.7 cannot hold a '
+               'tensor with zero elements (creating one aborts the process)')
+_CNTK_IN_STEP = 'inside a symbolic rnn step (tensors on CNTK\'s sequence axis)'
+
 LIMITS = {
     'tensorflow': {},
     'theano': {},
@@ -24,6 +30,19 @@ LIMITS = {
         'gradients': 'second-order gradients (a gradient of a loss that contains a gradient) are not '
                      'available: CNTK 2.7 differentiates a whole function with respect to its leaves, as '
                      'values, and has no double backpropagation',
+        'arange': _CNTK_EMPTY + '; tensor bounds are not available ' + _CNTK_IN_STEP,
+        'reshape': _CNTK_EMPTY,
+        'tile': _CNTK_EMPTY + '; tensor reps are not available ' + _CNTK_IN_STEP,
+        'slice': _CNTK_EMPTY + '; sizes known only at run time are not available ' + _CNTK_IN_STEP,
+        'gather': _CNTK_EMPTY,
+        'random_normal': _CNTK_EMPTY,
+        'random_uniform': _CNTK_EMPTY,
+        'random_binomial': _CNTK_EMPTY,
+        'truncated_normal': _CNTK_EMPTY,
+        'cumsum': 'along an axis of unknown size: not available ' + _CNTK_IN_STEP + ', and the other '
+                  'axes must have known sizes (CNTK has no scan op; kbackend uses a sequence recurrence)',
+        'cumprod': 'along an axis of unknown size: not available ' + _CNTK_IN_STEP + ', and the other '
+                   'axes must have known sizes (CNTK has no scan op; kbackend uses a sequence recurrence)',
     },
 }
 

@@ -6,7 +6,8 @@ wrt leaves as inputs and, when evaluated, runs ``loss.grad`` on them, so a gradi
 graph node: an output of `K.function`, an operand of further ops (an optimizer's update), `K.eval`-able.
 
 A gradient with respect to an intermediate tensor h is a GradOp on a clone of the loss in which h
-is replaced by a fresh input (the cut), fed with h's value.
+is replaced by a fresh input (the cut), fed with h's value (also used for an input made without
+CNTK's needs_gradient flag).
 
 `K.function` avoids the double forward pass when it can: it runs the loss forward and backward
 itself and puts the gradients in the thread's `gradient_stash`, which the GradOps read instead of
@@ -82,10 +83,14 @@ class GradOp(C.ops.functions.UserFunction):
     def make_cut(cls, loss, h):
         """The gradient of `loss` w.r.t. the intermediate tensor `h`, or None if the loss does not use it."""
         h_out = h.output if isinstance(h, C.cntk_py.Function) else h
-        producer = h_out.owner.uid  # the graph search visits functions, not their output variables
-        if not C.logging.graph.depth_first_search(loss, lambda n: getattr(n, 'uid', None) == producer,
-                                                  depth=-1):
-            return None
+        if h_out.is_input:
+            if h_out.uid not in set(a.uid for a in loss.arguments):
+                return None
+        else:
+            producer = h_out.owner.uid  # the graph search visits functions, not output variables
+            if not C.logging.graph.depth_first_search(
+                    loss, lambda n: getattr(n, 'uid', None) == producer, depth=-1):
+                return None
         fresh = C.input_variable(h_out.shape, dtype=h_out.dtype, dynamic_axes=h_out.dynamic_axes,
                                  needs_gradient=True)
         cut_loss = loss.clone(C.CloneMethod.share, {h_out: fresh})

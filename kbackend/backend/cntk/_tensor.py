@@ -376,7 +376,21 @@ def _pow(a, b):
 add = _binary(C.plus)
 subtract = _binary(C.minus)
 multiply = _binary(C.element_times)
-true_divide = _binary(C.element_divide, _true_divide_rule)
+def _divide(a, b):
+    # CNTK's division by zero gives 0; NumPy and TensorFlow give +-inf (nan for 0/0). The inf branch
+    # carries no gradient (its 0 * inf would poison the gradient of the chosen branch).
+    by_zero = C.element_times(C.stop_gradient(a), C.constant(np.inf, dtype=a.dtype))
+    return C.element_select(C.equal(b, 0), by_zero, C.element_divide(a, b))
+
+
+_divide_by_tensor = _binary(_divide, _true_divide_rule)
+_divide_by_constant = _binary(C.element_divide, _true_divide_rule)
+
+
+def true_divide(x, y):
+    if not is_tensor(y) and np.all(np.asarray(y) != 0):
+        return _divide_by_constant(x, y)  # a non-zero number or array: no zero to guard against
+    return _divide_by_tensor(x, y)
 floor_divide = _binary(_floor_divide)
 mod = _binary(_mod)
 power = _binary(_pow)

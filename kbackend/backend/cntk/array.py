@@ -710,13 +710,14 @@ class _NumpyOp(C.ops.functions.UserFunction):
         return [C.output_variable(self.out_shape, self.out_dtype, [])]
 
     def clone(self, cloned_inputs):
-        return _NumpyOp(cloned_inputs, self.compute, self.gradient, self.out_shape, self.out_dtype, self.name)
+        return _NumpyOp(list(cloned_inputs), self.compute, self.gradient, self.out_shape, self.out_dtype,
+                        self.name)
 
 
 def _numpy_op(inputs, compute, gradient, shape, dtype, name):
-    # A user function cannot take an input variable without dynamic axes directly (measured): `+ 0`.
-    inputs = [C.plus(t, T.constant(0, T.cntk_dtype(t))) if getattr(t, 'is_input', False) else t
-              for t in inputs]
+    # A user function cannot take an input variable without dynamic axes directly (measured), and
+    # K.gradients w.r.t. an intermediate tensor substitutes one for it: every input gets a `+ 0`.
+    inputs = [C.plus(t, T.constant(0, T.cntk_dtype(t))) for t in inputs]
     storage = T.np_storage(dtype)
     shape = tuple(T.FREE if d is None else int(d) for d in shape)
     return T.tag(C.user_function(_NumpyOp(inputs, compute, gradient, shape, storage, name)), dtype)

@@ -229,6 +229,8 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         x = C.input_variable((shape[1],), dtype=storage, is_sparse=True, name=name)
     else:
         dims = tuple(T.FREE if d is None else int(d) for d in shape)
+        # needs_gradient: K.gradients w.r.t. a placeholder differentiates w.r.t. this leaf (cutting the
+        # graph there with a clone fails on CNTK's sequence blocks, as rnn builds them).
         x = C.input_variable(dims, dtype=storage, dynamic_axes=[], needs_gradient=True, name=name)
     x._kb_placeholder = True
     return _mark(x, shape, dtype)
@@ -576,7 +578,7 @@ class Function(object):
             results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
         computed = iter(self._output_vars)
         return [feed[self.inputs[self._fed_back[i]]] if i in self._fed_back
-                else _fetched(o, _to_keras_value(results[next(computed)], d))
+                else _fetched(o, _to_keras_value(results[next(computed)].asarray(), d))
                 for i, (o, d) in enumerate(zip(self.outputs, self._dtypes))]
 
 
@@ -589,26 +591,44 @@ def _fetched(x, value):
 
 
 class _Pass(object):
-    """One evaluation of a C.combine of `wanted` outputs, fed only the inputs it reads.
+    """One evaluation of a C.combine of `wanted` outputs, fed only the inputs it reads; values come
+    back as CNTK Values (converted to NumPy only for what the caller fetches).
 
-    CNTK evaluates a function only when all its inputs share one float dtype. When they do not (a
-    float32 and a float64 placeholder), the pass runs a clone in which each narrower input is a
-    widest-dtype input cast back (exact), and maps values and results between the two graphs."""
+    `substitutions` ({output variable: input}) evaluates a clone in which those outputs are inputs
+    (`cloned` says whether the clone could be made). CNTK evaluates a function only when all its inputs
+    share one float dtype; when they do not (a float32 and a float64 placeholder), the pass runs a clone
+    in which each narrower input is a widest-dtype input cast back (exact)."""
 
-    def __init__(self, wanted):
+    def __init__(self, wanted, substitutions=None):
+        self.original = list(wanted)
         self.wanted = list(wanted)
         self.graph = C.combine(self.wanted)
-        self.arguments = self.graph.arguments
-        self.argument_uids = frozenset(a.uid for a in self.arguments)
         self.renamed = {}  # uid of an input -> (the clone's input, its dtype)
-        if len(set(np.dtype(a.dtype) for a in self.arguments)) > 1:
-            self._unify_input_dtypes()
+        self.cloned = False
+        if substitutions:
+            self.cloned = self._clone(substitutions, may_fail=True)
+        arguments = self.graph.arguments
+        if len(set(np.dtype(a.dtype) for a in arguments)) > 1:
+            self._unify_input_dtypes(arguments)
+        self.arguments = self.graph.arguments
+        self.argument_uids = frozenset(a.uid for a in self.arguments) | frozenset(self.renamed)
         self.wanted_set = set(self.wanted)
+        self.back = dict(zip(self.wanted, self.original))
 
-    def _unify_input_dtypes(self):
-        widest = max((np.dtype(a.dtype) for a in self.arguments), key=lambda d: d.itemsize)
+    def _clone(self, substitutions, may_fail=False):
+        try:
+            clone = self.graph.clone(C.CloneMethod.share, substitutions)
+        except Exception:  # noqa: BLE001  (CNTK cannot clone every graph, e.g. user functions')
+            if may_fail:
+                return False
+            raise
+        self.graph, self.wanted = clone, list(clone.outputs)
+        return True
+
+    def _unify_input_dtypes(self, arguments):
+        widest = max((np.dtype(a.dtype) for a in arguments), key=lambda d: d.itemsize)
         substitutions = {}
-        for a in self.arguments:
+        for a in arguments:
             if np.dtype(a.dtype) == widest:
                 substitutions[a] = a
                 continue
@@ -617,31 +637,51 @@ class _Pass(object):
             substitutions[a] = C.cast(wide, a.dtype)
             self.renamed[a.uid] = (wide, widest)
         try:
-            clone = self.graph.clone(C.CloneMethod.share, substitutions)
-        except Exception:  # noqa: BLE001  (a graph holding kbackend's gradient nodes cannot be cloned)
+            self._clone(substitutions)
+        except Exception:  # noqa: BLE001
             raise ValueError('CNTK runs a function only when all its placeholders share one float '
                              'dtype; this one mixes %s and cannot be rewritten.'
-                             % ', '.join(sorted(set(np.dtype(a.dtype).name for a in self.arguments))))
-        self.original = self.wanted
-        self.graph, self.wanted = clone, list(clone.outputs)
+                             % ', '.join(sorted(set(np.dtype(a.dtype).name for a in arguments))))
 
     def feed(self, feed):
+        """{input of this pass's graph: Value} from {placeholder: NumPy array, scipy matrix or Value}."""
         if self.renamed:
             return dict(self._renamed(x, v) for x, v in feed.items() if x.uid in self.argument_uids)
-        return {x: v for x, v in feed.items() if x.uid in self.argument_uids}
+        return {x: _as_value(x, v, borrow=True) for x, v in feed.items() if x.uid in self.argument_uids}
 
     def _renamed(self, x, value):
         if x.uid in self.renamed:
             wide, dtype = self.renamed[x.uid]
-            return wide, np.asarray(value, dtype=dtype)
-        return x, value
+            return wide, _as_value(wide, np.asarray(value, dtype=dtype, order='C'))
+        return x, _as_value(x, value, borrow=True)
 
     def run(self, feed, keep_for_backward=None):
-        state, values = self.graph.forward(self.feed(feed), outputs=self.wanted_set,
-                                           keep_for_backward=keep_for_backward)
-        if self.renamed:
-            values = {o: values[c] for o, c in zip(self.original, self.wanted)}
-        return (state, values) if keep_for_backward else values
+        """{wanted output (of the original graph): Value}, and the backward state when kept.
+
+        Calls CNTK's evaluation directly (the Python `Function.forward` re-reads the graph's
+        arguments and re-checks every value on each call, a third of a small step's time)."""
+        outputs = dict.fromkeys(self.wanted)
+        state = _FORWARD(self.graph, self.feed(feed), outputs, _DEVICE, keep_for_backward or _NOTHING)
+        if self.wanted is not self.original:
+            outputs = {self.back[o]: v for o, v in outputs.items()}
+        return (state, outputs) if keep_for_backward else outputs
+
+
+_FORWARD = C.cntk_py.Function._forward
+_BACKWARD = C.cntk_py.Function._backward
+_DEVICE = C.device.use_default_device()
+_NOTHING = set()  # (CNTK wants a set, not a frozenset; never modified)
+
+
+def _as_value(x, data, borrow=False):
+    """A CNTK Value for input x. With `borrow`, a NumPy array's memory is used as it is: the caller
+    keeps the array alive until the evaluation is over (a fed value lives for the whole call).
+    Sparse matrices and batch-axis inputs go through CNTK's own conversion."""
+    if isinstance(data, C.cntk_py.Value):
+        return data
+    if not x.dynamic_axes:
+        return C.cntk_py.Value(C.NDArrayView.from_data(data, device=_DEVICE, borrow=borrow))
+    return C.Value.create(x, data, None, _DEVICE)
 
 
 def _feed_value(x, value, storage):
@@ -666,10 +706,14 @@ def function(inputs, outputs, updates=None, **kwargs):
 
 
 class _GradientStep(object):
-    """One call of a Function whose graph holds gradient nodes of a single loss, all w.r.t. leaves:
-    a forward pass of the loss (kept for backward) with the outputs and updates that do not need the
-    gradients, one backward pass, then a pass over the rest with the gradient nodes served from it.
-    Without this, each gradient node would run its own forward and backward (twice the work)."""
+    """One call of a Function whose graph holds gradient nodes of a single loss, all w.r.t. leaves.
+
+    Without this, each gradient node would run its own forward and backward pass of the loss (twice
+    the work of a training step). Instead: a forward pass of the loss, kept for backward, which also
+    computes the outputs and updates that do not need the gradients; one backward pass; then a pass
+    over the rest, a clone of it in which each gradient node is an input fed the backward's values
+    (CNTK's own Values, never copied to NumPy). When the clone cannot be made, the gradient nodes of
+    the original graph serve the values instead (`gradient_stash`)."""
 
     @classmethod
     def build(cls, outputs, assigns):
@@ -702,22 +746,46 @@ class _GradientStep(object):
             late_assigns += moved
         self.first = _Pass([self.loss] + [o for o in outputs if o not in late_outputs] + early_assigns)
         late = late_outputs + late_assigns
-        self.second = _Pass(late) if late else None
-        self.wrt_set = set(self.wrt)
+        self.second = _Pass(late, self._gradient_inputs()) if late else None
         self.keep = set([self.loss])
+        # d(loss)/d(loss): ones (a non-scalar loss is summed, as TensorFlow does).
+        self.root = _as_value(self.loss, np.ones(self.loss.shape, dtype=self.loss.dtype))
+
+    def _gradient_inputs(self):
+        """{gradient node output: a fresh input of its shape}, keyed for _Pass's substitution."""
+        self.fed = {}  # uid of a wrt leaf -> the inputs fed its gradient
+        substitutions = {}
+        for op in self.ops:
+            for out, v in zip(op.outputs, op.wrt):
+                fresh = C.input_variable(out.shape, dtype=out.dtype, dynamic_axes=out.dynamic_axes,
+                                         needs_gradient=False, name='gradient')
+                substitutions[out] = fresh
+                self.fed.setdefault(v.uid, []).append(fresh)
+        return substitutions
 
     def run(self, feed):
         state, results = self.first.run(feed, keep_for_backward=self.keep)
-        root = np.ones_like(results[self.loss])
-        grads = self.first.graph.backward(state, {self.loss: root}, variables=self.wrt_set)
+        grads = dict.fromkeys(self.wrt)
+        _BACKWARD(self.first.graph, state, {self.loss: self.root}, grads)
+        if self.second is not None and not self.second.cloned:
+            grads = {v: g.asarray() for v, g in grads.items()}
         if self.second is not None:
-            with gradient_stash(self.ops, grads):
+            if self.second.cloned:
+                feed = dict(feed)
+                for v, value in grads.items():
+                    for fresh in self.fed[v.uid]:
+                        feed[fresh] = value
                 results.update(self.second.run(feed))
+            else:
+                with gradient_stash(self.ops, grads):
+                    results.update(self.second.run(feed))
         return results
 
 
 def _leaf(v):
-    return isinstance(v, T.VARIABLE) and (v.is_parameter or v.is_input or v.is_constant)
+    """A variable CNTK differentiates with respect to directly (others are cut, see _gradient_op)."""
+    return isinstance(v, T.VARIABLE) and (v.is_parameter or v.is_constant or
+                                          (v.is_input and v.needs_gradient))
 
 
 def gradients(loss, variables):

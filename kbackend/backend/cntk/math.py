@@ -7,7 +7,8 @@ argmax/argmin 'int64', mean/var of integers floatx.
 Where CNTK's kernels differ from NumPy they are corrected here (measured, CNTK 2.7 CPU): ``C.round``
 is floor(x + 0.5); ``C.log`` returns -85.1 for every input below about 1.1e-37 (zero and negatives
 included, float64 too); ``C.pow(0, negative)`` is 0; ``C.reduce_log_sum_exp`` of an all -inf row is
-NaN; ``C.times`` cannot produce rank 0; there is no sign, cumsum or cumprod op.
+NaN; ``C.times`` cannot produce rank 0, and on CNTK's batch axis gives sum(x) * sum(y) for per-sample
+shapes (k,) . (k, 1); there is no sign, cumsum or cumprod op.
 """
 import numbers
 
@@ -56,6 +57,10 @@ def _check_contracted(fn, x_size, y_size, x_shape, y_shape):
 def _contract_last(x, y):
     """Contracts the last static axis of x with the first of y, keeping y's other axes (C.times
     needs an output rank >= 1, so a 1-D y is given a trailing axis that is removed afterwards)."""
+    if len(x.shape) == 1 and T.hidden_batch(x) and T.hidden_batch(y):
+        # With both on CNTK's batch axis, C.times of (k,) and (k, 1) per sample is wrong (measured:
+        # it gives sum(x) * sum(y)); (1, k) . (k, 1) is right.
+        return T.drop_axis(_contract_last(T.insert_axis(x, 0), y), 0)
     if len(y.shape) == 1:
         out = C.times(x, T.insert_axis(y, 1))
         return T.drop_axis(out, len(out.shape) - 1)
@@ -208,12 +213,14 @@ def _scan_free_axis(x, axis, combine, neutral, fn):
         raise NotImplementedError('%s on CNTK needs every axis except the accumulated one to have a known '
                                   'size; received shape %s.' % (fn, T.keras_shape(x)))
     perm = [axis] + [i for i in range(rank) if i != axis]
-    front = _transpose(x, perm)
-    seq = C.to_sequence(C.to_batch(T.insert_axis(front, 0)))
+    # (1, size, rest..., 1): a batch of one sequence of `size` steps (each step needs rank >= 1).
+    front = T.insert_axis(T.insert_axis(_transpose(x, perm), rank), 0)
+    seq = C.to_sequence(C.to_batch(front))
     state = C.placeholder(shape=seq.shape, dynamic_axes=seq.dynamic_axes)
-    acc = combine(C.sequence.past_value(state, initial_state=neutral), seq)
+    acc = combine(C.sequence.past_value(state, initial_state=_like(x, neutral)), seq)
     acc.replace_placeholders({state: acc.output})
-    out = T.drop_axis(C.unpack_batch(C.sequence.unpack(acc, padding_value=0, no_mask_output=True)), 0)
+    out = C.unpack_batch(C.sequence.unpack(acc, padding_value=0, no_mask_output=True))
+    out = T.drop_axis(T.drop_axis(out, rank + 1), 0)
     return _transpose(out, [perm.index(i) for i in range(rank)])
 
 
