@@ -367,6 +367,15 @@ def test_stop_gradient(K):
     assert_close(K.function([x], stopped)([a]), oracle.stop_gradient([a, a * 2]), 'float64')
 
 
+def test_gradients_with_respect_to_an_intermediate_tensor(K):
+    a = rand(2, 5, dtype='float64')
+    x = K.placeholder(shape=(None, 5), dtype='float64')
+    h = x * 2.0
+    grads = K.gradients(K.sum(h * x), [h, x])  # d/dh = x; d/dx = h + 2x (h depends on x)
+    got = K.function([x], grads)([a])
+    assert_close(got, [a, 4 * a], 'float64')
+
+
 def test_gradients_of_unconnected_variable_is_none(K):
     x, y = K.placeholder(shape=(2,)), K.placeholder(shape=(2,))
     grads = K.gradients(x * 2, [x, y])

@@ -93,7 +93,10 @@ class GradOp(C.ops.functions.UserFunction):
                 return None
         fresh = C.input_variable(h_out.shape, dtype=h_out.dtype, dynamic_axes=h_out.dynamic_axes,
                                  needs_gradient=True)
-        cut_loss = loss.clone(C.CloneMethod.share, {h_out: fresh})
+        # Inputs map to themselves: a clone would otherwise make new copies of every placeholder.
+        substitutions = dict((a, a) for a in loss.arguments if a.uid != h_out.uid)
+        substitutions[h_out] = fresh
+        cut_loss = loss.clone(C.CloneMethod.share, substitutions)
         op = cls(cut_loss, [fresh], cut_inputs={fresh.uid: C.plus(h_out, 0)}, cut=h_out)
         node = C.user_function(op)
         _REGISTRY[op.uid] = op
