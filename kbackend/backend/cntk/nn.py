@@ -11,12 +11,13 @@ import numbers
 import sys
 
 from ..common import floatx
+from ..shared.random import draw_seed
 from . import _tensor as T
 from ._engine import C
 from .core import cast
 
 __all__ = ['relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid', 'hard_sigmoid', 'tanh',
-           'categorical_crossentropy']
+           'categorical_crossentropy', 'dropout']
 
 
 def _composite():
@@ -98,3 +99,20 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     # log_softmax is computed shifted by the max: finite for huge logits.
     loss = C.negate(C.reduce_sum(C.element_times(target, C.log_softmax(logits, axis=a)), axis=a))
     return T.tag(T.drop_axis(loss, a), dtype)
+
+
+# --- dropout -----------------------------------------------------------------------------------------
+
+def dropout(x, level, noise_shape=None, seed=None):
+    x = T.as_tensor(x)
+    if not (T.hidden_batch(x) and noise_shape is None and _number(level)):
+        return _composite().dropout(x, level, noise_shape, seed)
+    # Inside a symbolic rnn step (a Keras cell's dropout mask) the batch is not a tensor axis, so the
+    # composite's K.shape cannot size the noise: CNTK's uniform_like follows x's dynamic axes.
+    _composite()._check_dropout_level(level)
+    if level == 0:
+        return x
+    like = x if T.cntk_dtype(x) != 'float16' else C.cast(x, 'float32')  # no float16 random kernel
+    keep = C.greater_equal(C.random.uniform_like(like, seed=draw_seed(seed)), level)
+    scale = T.constant(1. / (1. - level), T.keras_dtype(x))
+    return T.same(x, C.element_times(x, C.element_times(T.cast_storage(keep, T.cntk_dtype(x)), scale)))
