@@ -454,6 +454,13 @@ def test_name_scope(K):
     assert not K.variable(1.0, name='free').name.startswith('block')
 
 
+def test_variable_names_are_unique(fresh):
+    # Keras's weight files are keyed by variable name: two unnamed (or same-named) variables must differ.
+    K = fresh
+    names = [K.variable(1.0).name for _ in range(3)] + [K.variable(1.0, name='w').name for _ in range(2)]
+    assert len(set(names)) == len(names), names
+
+
 def test_name_scopes_do_not_leak_across_threads(K):
     names, entered, done = {}, threading.Event(), threading.Event()
 

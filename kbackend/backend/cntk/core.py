@@ -12,7 +12,6 @@ that loss forward and backward once and serves the nodes from the result (see `_
 Sessions: CNTK has none. get_session() returns None, set_session accepts only None,
 manual_variable_initialization only records the flag (a parameter always holds its value).
 """
-import contextlib
 import numbers
 import threading
 
@@ -21,6 +20,7 @@ import numpy as np
 from .. import gaps
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
+from ..shared.state import RuntimeState
 from . import _tensor as T
 from ._engine import C
 from ._gradient_op import GradOp, find_gradient_ops, gradient_stash
@@ -44,56 +44,21 @@ def _new_learning_phase(storage):
     return phase
 
 
-class _State(object):
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.uids = {}
-        self.names = {}  # variable names in use -> count, so every variable's name is unique
-        self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
-        self.learning_phase_symbols = {}  # one per storage dtype (see learning_phase)
-        self.manual_init = False
-        self.local = threading.local()  # each thread has its own name-scope stack
-
-
-STATE = _State()
-
-
-def _scope_stack():
-    stack = getattr(STATE.local, 'scopes', None)
-    if stack is None:
-        stack = STATE.local.scopes = []
-    return stack
-
-
-def _prepare_name(name, default):
-    return '/'.join(_scope_stack() + [name or default])
-
-
-def _unique_name(name, default):
-    """A scoped name that no other variable has (TensorFlow's rule: 'w', then 'w_1', 'w_2', ...)."""
-    base = _prepare_name(name, default)
-    with STATE.lock:
-        count = STATE.names.get(base, 0)
-        STATE.names[base] = count + 1
-    return base if count == 0 else '%s_%d' % (base, count)
+STATE = RuntimeState()
+STATE.learning_phase_symbols = {}  # one per storage dtype (see learning_phase)
 
 
 def get_uid(prefix=''):
-    with STATE.lock:
-        STATE.uids[prefix] = STATE.uids.get(prefix, 0) + 1
-        return STATE.uids[prefix]
+    return STATE.get_uid(prefix)
 
 
 def reset_uids():
-    with STATE.lock:
-        STATE.uids.clear()
+    STATE.reset_uids()
 
 
 def clear_session():
     with STATE.lock:
-        STATE.uids.clear()
-        STATE.names.clear()
-        STATE.learning_phase_value = None
+        STATE.clear()
         STATE.learning_phase_symbols = {}
 
 
@@ -116,9 +81,7 @@ def learning_phase():
 
 
 def set_learning_phase(value):
-    if value not in (0, 1) or isinstance(value, float):
-        raise ValueError('Expected learning phase to be 0 or 1; received %r.' % (value,))
-    STATE.learning_phase_value = int(value)
+    STATE.set_learning_phase(value)
 
 
 def get_session():
@@ -131,16 +94,8 @@ def set_session(session):
                          % (session,))
 
 
-@contextlib.contextmanager
 def name_scope(name):
-    if not isinstance(name, str) or not name:
-        raise ValueError('name_scope expects a non-empty string; received %r.' % (name,))
-    stack = _scope_stack()
-    stack.append(name)
-    try:
-        yield '/'.join(stack) + '/'
-    finally:
-        stack.pop()
+    return STATE.name_scope(name)
 
 
 # --- tensors and variables ------------------------------------------------------------------------
@@ -189,7 +144,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     init = np.asarray(value.astype(dtype), dtype=storage, order="C")
     if init.ndim == 0:
         init = float(init)  # CNTK makes a parameter of shape (1,) from a 0-d array
-    v = C.parameter(shape=value.shape, init=init, dtype=storage, name=_unique_name(name, 'variable'))
+    v = C.parameter(shape=value.shape, init=init, dtype=storage, name=STATE.unique_name(name, 'variable'))
     v.constraint = constraint
     if sparse:
         v._kb_sparse = True
@@ -201,7 +156,7 @@ def constant(value, dtype=None, shape=None, name=None):
     value = constant_array(value, dtype, shape)
     storage = T.np_storage(dtype)
     const = C.constant(np.asarray(value, dtype=storage, order="C"), dtype=storage,
-                       name=_prepare_name(name, 'constant'))
+                       name=STATE.scoped_name(name, 'constant'))
     return _mark(const, tuple(value.shape), dtype)
 
 
@@ -219,7 +174,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
                               or d < 0):
             raise ValueError('placeholder: expected a shape of non-negative ints and None; received %s.'
                              % (shape,))
-    name = _prepare_name(name, 'placeholder')
+    name = STATE.scoped_name(name, 'placeholder')
     storage = T.np_storage(dtype)
     if sparse:
         if len(shape) != 2 or shape[1] is None:

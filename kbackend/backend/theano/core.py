@@ -8,17 +8,16 @@ Sessions: these engines have none. get_session() returns None, set_session accep
 else raises ValueError), manual_variable_initialization only records the flag (a shared variable
 always holds its value), and clear_session resets the uids and the learning phase.
 """
-import contextlib
 import importlib
 import inspect
 import numbers
-import threading
 import weakref
 
 import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
+from ..shared.state import RuntimeState
 from ._engine import IS_PYTENSOR, T, sparse, theano
 
 _sparse_engine = sparse  # `placeholder` has an argument named `sparse`
@@ -51,46 +50,26 @@ _sync_floatx()
 
 # --- runtime state: uids, learning phase, name scopes (thread-safe) ---------------------------------
 
-class _State(object):
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.uids = {}
-        self.learning_phase_value = None  # a Python int 0/1 after set_learning_phase
-        self.learning_phase_symbol = T.scalar(dtype='uint8', name='keras_learning_phase')
-        self.manual_init = False
-        self.local = threading.local()  # each thread has its own name-scope stack
+def _new_learning_phase():
+    return T.scalar(dtype='uint8', name='keras_learning_phase')
 
 
-STATE = _State()
-
-
-def _scope_stack():
-    stack = getattr(STATE.local, 'scopes', None)
-    if stack is None:
-        stack = STATE.local.scopes = []
-    return stack
-
-
-def _prepare_name(name, default):
-    return '/'.join(_scope_stack() + [name or default])
+STATE = RuntimeState()
+STATE.learning_phase_symbol = _new_learning_phase()
 
 
 def get_uid(prefix=''):
-    with STATE.lock:
-        STATE.uids[prefix] = STATE.uids.get(prefix, 0) + 1
-        return STATE.uids[prefix]
+    return STATE.get_uid(prefix)
 
 
 def reset_uids():
-    with STATE.lock:
-        STATE.uids.clear()
+    STATE.reset_uids()
 
 
 def clear_session():
     with STATE.lock:
-        STATE.uids.clear()
-        STATE.learning_phase_value = None
-        STATE.learning_phase_symbol = T.scalar(dtype='uint8', name='keras_learning_phase')
+        STATE.clear()
+        STATE.learning_phase_symbol = _new_learning_phase()
 
 
 def manual_variable_initialization(value):
@@ -103,9 +82,7 @@ def learning_phase():
 
 
 def set_learning_phase(value):
-    if value not in (0, 1) or isinstance(value, float):
-        raise ValueError('Expected learning phase to be 0 or 1; received %r.' % (value,))
-    STATE.learning_phase_value = int(value)
+    STATE.set_learning_phase(value)
 
 
 def get_session():
@@ -118,16 +95,8 @@ def set_session(session):
                          % ('PyTensor' if IS_PYTENSOR else 'Theano', session))
 
 
-@contextlib.contextmanager
 def name_scope(name):
-    if not isinstance(name, str) or not name:
-        raise ValueError('name_scope expects a non-empty string; received %r.' % (name,))
-    stack = _scope_stack()
-    stack.append(name)
-    try:
-        yield '/'.join(stack) + '/'
-    finally:
-        stack.pop()
+    return STATE.name_scope(name)
 
 
 # --- tensors and variables ------------------------------------------------------------------------
@@ -151,7 +120,7 @@ def _mark(x, keras_shape):
 def variable(value, dtype=None, name=None, constraint=None):
     dtype = floatx() if dtype is None else dtype
     _sync_floatx()
-    name = _prepare_name(name, 'variable')
+    name = STATE.unique_name(name, 'variable')
     if hasattr(value, 'tocoo'):
         v = theano.shared(value.tocsr().astype(dtype), name=name)
         keras_shape = tuple(value.shape)
@@ -177,7 +146,7 @@ def _shared_broadcasting(value, name):
 def constant(value, dtype=None, shape=None, name=None):
     dtype = floatx() if dtype is None else dtype
     value = constant_array(value, dtype, shape)
-    const = T.constant(value, dtype=dtype, name=_prepare_name(name, 'constant'))
+    const = T.constant(value, dtype=dtype, name=STATE.scoped_name(name, 'constant'))
     return _mark(const, value.shape)
 
 
@@ -197,7 +166,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     if shape is None and ndim is None:
         raise ValueError('placeholder needs a shape or an ndim; received neither.')
     shape = (None,) * ndim if shape is None else tuple(shape)
-    name = _prepare_name(name, 'placeholder')
+    name = STATE.scoped_name(name, 'placeholder')
     if sparse:
         if len(shape) != 2:
             raise ValueError('A sparse placeholder must be 2-D; received shape %s.' % (shape,))
