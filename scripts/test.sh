@@ -29,13 +29,21 @@ make_env() {  # make_env DIR EXTRAS [PYTHON [PIP_SPEC]]
     [ -x "$1/bin/python" ] || "${3:-$PYTHON}" -m venv "$1"
     "$1/bin/python" -m pip install -q --upgrade "${4:-pip}"
     "$1/bin/python" -m pip install -q -e ".[$2]"
+    # Keras 2.2.4, a real client of kbackend, for tests/test_keras224.py (a test dependency only).
+    # --no-deps: TensorFlow 2.x declares a dependency on Keras 3, which pip would otherwise enforce.
+    "$1/bin/python" -m pip install -q --no-deps keras==2.2.4 keras-applications==1.0.8 keras-preprocessing==1.1.2
+    "$1/bin/python" -m pip install -q h5py pyyaml six
 }
+export KBACKEND_TEST_KERAS=1  # the Keras tests must run, not skip
 
 python36() {  # CNTK 2.7's wheels are CPython 3.5/3.6 only
     local candidate
-    for candidate in "${PYTHON36:-}" "$(command -v python3.6 || true)" \
-                     "$(pyenv root 2>/dev/null)/versions/3.6.15/bin/python3.6"; do
-        if [ -n "$candidate" ] && [ -x "$candidate" ]; then echo "$candidate"; return; fi
+    # pyenv's own 3.6.15 first: a `python3.6` on PATH may be a pyenv shim that is not activated.
+    for candidate in "${PYTHON36:-}" "$(pyenv root 2>/dev/null)/versions/3.6.15/bin/python3.6" \
+                     "$(command -v python3.6 || true)"; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] && "$candidate" -c 'import sys' 2>/dev/null; then
+            echo "$candidate"; return
+        fi
     done
     echo "CPython 3.6 not found: install it (e.g. pyenv install 3.6.15) or set PYTHON36" >&2
     return 1

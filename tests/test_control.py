@@ -148,6 +148,34 @@ def test_rnn_gradient(K, masked, unroll):
     check_gradient(K, fn, rand(2, 4, 3, dtype='float64'), *initial_states(2, dtype='float64'))
 
 
+@pytest.mark.parametrize('unroll', [False, True], ids=['symbolic', 'unrolled'])
+def test_rnn_step_with_a_dropout_mask_made_inside(K, unroll):
+    """A Keras-2.2.4-style cell: its dropout mask is made on the step's first call (inside K.rnn)
+    and reused; the loop runs in both phases and is differentiable."""
+    w = cell_weights(3)
+    weight = K.variable(w['W'])
+    made = []
+
+    def step(x, states):
+        if not made:
+            made.append(K.in_train_phase(K.dropout(K.ones_like(x), 0.5), K.ones_like(x)))
+        output = K.tanh(K.dot(x * made[0], weight) + K.dot(states[0], w['U']))
+        return output, [output]
+    inputs, h0 = rand(2, 5, 3), initial_states(1)[0]
+    x = K.placeholder(shape=(None, 5, 3))
+    h = K.placeholder(shape=(None, UNITS))
+    last, _, _ = K.rnn(step, x, [h], unroll=unroll)
+    phase = K.learning_phase()
+    f = K.function([x, h, phase], [last] + K.gradients(K.sum(last), [weight]))
+    test_out, test_grad = f([inputs, h0, 0])
+    expected = oracle.rnn(make_step(NUMPY_OPS, w, 1), inputs, [h0])[0]
+    assert_close(test_out, expected, msg='test phase: no dropout')
+    train_outs = [f([inputs, h0, 1]) for _ in range(3)]
+    assert any(not np.allclose(out, expected) for out, _ in train_outs)  # units were dropped
+    for _, grad in train_outs + [(None, test_grad)]:
+        assert grad.shape == w['W'].shape and np.all(np.isfinite(grad)) and np.any(grad != 0)
+
+
 def test_rnn_rejects_bad_arguments(K):
     step = make_step(K, cell_weights(3), 1)
     h0 = [K.variable(initial_states(1)[0])]

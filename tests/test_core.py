@@ -74,6 +74,16 @@ def test_zeros_ones_are_variables(K, name, dtype):
     assert_close(K.get_value(v), np.full((2, 3), 7, dtype=dtype), 'float64')
 
 
+@pytest.mark.parametrize('name', ['zeros', 'ones'])
+def test_zeros_ones_take_an_int_or_empty_shape(K, name):
+    # Keras 2.2.4's optimizers write K.zeros(1); K.zeros(()) is a scalar variable.
+    for shape in (3, (), (2,)):
+        v = getattr(K, name)(shape)
+        expected = getattr(oracle, name)(shape if shape != 3 else (3,))
+        assert_close(K.get_value(v), expected, 'float64')
+        assert K.int_shape(v) == expected.shape
+
+
 @pytest.mark.parametrize('size', [3, (2, 4)], ids=['square', 'rectangular'])
 @pytest.mark.parametrize('dtype', ['float32', 'float64'])
 def test_eye(K, size, dtype):

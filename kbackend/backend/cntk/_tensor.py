@@ -106,10 +106,19 @@ def constant(value, dtype):
     return tag(const, dtype)
 
 
+def _holds_tensor(x):
+    return isinstance(x, (list, tuple)) and any(is_tensor(e) or _holds_tensor(e) for e in x)
+
+
 def as_tensor(x, dtype=None):
-    """x as a CNTK tensor (NumPy values and numbers become constants, of `dtype` when given)."""
+    """x as a CNTK tensor (NumPy values and numbers become constants, of `dtype` when given). A list
+    holding tensors is stacked, as TensorFlow's convert_to_tensor packs it (Keras writes
+    ``K.prod([K.shape(x)[i] for i in axes])``)."""
     if is_tensor(x):
         return x
+    if _holds_tensor(x):
+        from .array import stack
+        return stack([as_tensor(e, dtype) for e in x], 0)
     if dtype is None:
         array = np.asarray(x)
         dtype = array.dtype.name if array.dtype.kind == 'f' else None

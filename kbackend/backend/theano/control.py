@@ -6,6 +6,7 @@ static/broadcastable shape) at every step, so `_recurrent_types` gives each loop
 static shape that its initial value and its first computed value agree on.
 """
 from ._engine import IS_PYTENSOR, T, ifelse, scan
+from .random import recording_samples
 from ..shared.checks import check_switch_ranks
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
@@ -75,7 +76,11 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
     states = [T.as_tensor_variable(s) for s in initial_states]
     n_states = len(states)
     # One step outside the loop gives the types the loop variables must keep (Keras does the same).
-    probe, probe_states = step_function(inputs[0], states + constants)
+    # Random samples the step makes on its first call (a Keras cell's dropout masks, kept for the
+    # later calls) go to scan as explicit inputs: as implicit ones, scan would redraw them inside the
+    # loop, and legacy Theano then has no gradient ("Depends on a shared variable").
+    with recording_samples() as samples:
+        probe, probe_states = step_function(inputs[0], states + constants)
     probe = T.as_tensor_variable(probe)
     uses_learning_phase = [bool(getattr(probe, '_uses_learning_phase', False))]
     state_types = _recurrent_types(states, probe_states)
@@ -86,7 +91,7 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
         x_t, args = args[0], list(args[1:])
         if mask is not None:
             mask_t, prev_output, args = args[0], args[1], args[2:]
-        states_t, constants_t = args[:n_states], args[n_states:]
+        states_t, constants_t = args[:n_states], args[n_states:n_states + len(constants)]
         output, new_states = step_function(x_t, states_t + constants_t)
         if getattr(output, '_uses_learning_phase', False):
             uses_learning_phase[0] = True
@@ -103,7 +108,7 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
         sequences.append(T.as_tensor_variable(mask).T)
         outputs_info = [T.zeros_like(probe)]
     results = _scan(step, sequences=sequences, outputs_info=outputs_info + states,
-                    non_sequences=constants, go_backwards=go_backwards)
+                    non_sequences=constants + samples, go_backwards=go_backwards)
     outputs = results[0]
     last_output = outputs[-1]
     outputs = outputs.dimshuffle([1, 0] + list(range(2, outputs.ndim)))

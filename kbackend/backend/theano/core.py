@@ -230,6 +230,8 @@ def eval(x):
 
 def _variable_or_tensor(fill, shape, dtype, name):
     dtype = floatx() if dtype is None else dtype
+    if isinstance(shape, (numbers.Integral, np.integer)):
+        shape = (shape,)  # Keras's optimizers write K.zeros(1)
     if all(isinstance(d, (numbers.Integral, np.integer)) for d in shape):
         return variable(fill(shape), dtype=dtype, name=name)
     return (T.zeros if fill is np.zeros else T.ones)(shape, dtype=dtype)

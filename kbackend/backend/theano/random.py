@@ -4,14 +4,42 @@ One random generator per random tensor, seeded with `seed` (or a seed drawn from
 shared Generator, or Theano 1.0.5's RandomStreams. Its state variable carries a default update, so
 every compiled function (K.function, K.eval) advances it: each evaluation is a new sample.
 """
+import contextlib
 import math
+import threading
 import warnings
 
 from ..common import floatx
 from ..shared.random import draw_seed
-from ._engine import IS_PYTENSOR, T
+from ._engine import IS_PYTENSOR, T, theano
 
 __all__ = ['random_normal', 'random_uniform', 'truncated_normal']
+
+_RECORDING = threading.local()
+
+
+@contextlib.contextmanager
+def recording_samples():
+    """Collects the random samples made in this thread meanwhile (rnn passes those its step function
+    makes to scan as explicit inputs, see control._symbolic_rnn)."""
+    previous = getattr(_RECORDING, 'samples', None)
+    _RECORDING.samples = made = []
+    try:
+        yield made
+    finally:
+        _RECORDING.samples = previous
+
+
+def _gradient_free(sample):
+    # A sample has no gradient. Saying so keeps the graph behind it (generator state, size) out of
+    # differentiation: a dropout mask made inside an rnn step function otherwise makes the scan's
+    # gradient fail on PyTensor (no `shape` on a generator).
+    sample = theano.gradient.disconnected_grad(sample)
+    made = getattr(_RECORDING, 'samples', None)
+    if made is not None:
+        made.append(sample)
+    return sample
+
 
 if IS_PYTENSOR:
     from pytensor.tensor.random.variable import shared_rng
@@ -24,7 +52,7 @@ if IS_PYTENSOR:
             # lets K.function and K.eval advance the generator without the caller's help.
             warnings.simplefilter('ignore', DeprecationWarning)
             rng.default_update = next_rng
-        return sample
+        return _gradient_free(sample)
 else:
     from theano.tensor.shared_randomstreams import RandomStreams
 
@@ -33,7 +61,7 @@ else:
     def _sample(distribution, shape, dtype, seed, *params):
         streams = RandomStreams(seed)
         kwargs = dict(zip(_PARAM_NAMES[distribution], params))
-        return getattr(streams, distribution)(size=shape, dtype=dtype, **kwargs)
+        return _gradient_free(getattr(streams, distribution)(size=shape, dtype=dtype, **kwargs))
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):

@@ -1,0 +1,102 @@
+"""Keras 2.2.4 runs on kbackend, on every engine (a real client; Keras is a test dependency only).
+
+Each engine runs examples/keras224_models.py in a subprocess with ``KERAS_BACKEND=kbackend`` and
+``KBACKEND_ENGINE=<engine>``: eight models train with falling losses, a save/load round trip
+predicts the same values, and, from the same NumPy-set weights, the loss before training (and the
+first epoch's for the models without dropout) equals the reference recorded on TensorFlow
+(tests/keras224_reference.json) within float32 tolerance.
+
+Without Keras 2.2.4 installed the test is skipped, unless ``KBACKEND_TEST_KERAS=1`` (set by
+scripts/test.sh) says it must run.
+"""
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(__file__)
+SCRIPT = os.path.join(HERE, os.pardir, 'examples', 'keras224_models.py')
+REFERENCE = json.load(open(os.path.join(HERE, 'keras224_reference.json')))['models']
+
+
+def keras_or_skip():
+    if importlib.util.find_spec('keras') is None:
+        if os.environ.get('KBACKEND_TEST_KERAS') == '1':
+            pytest.fail('Keras 2.2.4 is required (KBACKEND_TEST_KERAS=1) but not installed', pytrace=False)
+        pytest.skip('Keras 2.2.4 is not installed')
+
+
+def default_mode_flags(flags):
+    """The engine flags without a test-only mode: Keras compiles few, large functions."""
+    return ','.join(f for f in flags.split(',') if f and not f.startswith('mode='))
+
+
+def run_models(K, tmp_path):
+    env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
+               TF_CPP_MIN_LOG_LEVEL='3')
+    for var in ('PYTENSOR_FLAGS', 'THEANO_FLAGS'):
+        env[var] = default_mode_flags(env.get(var, ''))
+    proc = subprocess.run([sys.executable, SCRIPT], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def model_problems(name, result, reference):
+    """What is wrong with one model's run (an empty list when nothing is)."""
+    problems = []
+    losses, initial = result['losses'], result['initial_loss']
+    if any(l != l for l in losses) or not (losses[-1] < losses[0] and losses[-1] < initial):
+        problems.append('losses do not fall: initial %r, epochs %r' % (initial, losses))
+    if initial != pytest.approx(reference['initial_loss'], rel=1e-4):
+        problems.append('loss before training %r, reference %r' % (initial, reference['initial_loss']))
+    # Dropout masks come from each engine's own generator: only deterministic models compare epochs.
+    if not result['stochastic'] and losses[0] != pytest.approx(reference['first_epoch_loss'], rel=1e-4):
+        problems.append('first epoch loss %r, reference %r' % (losses[0], reference['first_epoch_loss']))
+    return ['%s: %s' % (name, p) for p in problems]
+
+
+def test_keras_models_train_like_the_reference(K, tmp_path):
+    keras_or_skip()
+    results = run_models(K, tmp_path)  # one Keras process per engine: eight models
+    assert results['engine'] == K.backend() and results['keras_backend'] == 'kbackend'
+    problems = []
+    for name in sorted(REFERENCE):
+        problems += model_problems(name, results[name], REFERENCE[name])
+    assert results['functional_two_inputs']['save_load_max_difference'] < 1e-6, \
+        'the reloaded model predicts differently'
+    assert not problems, '\n'.join(problems)
+
+
+LOAD = '''
+import json, sys
+import numpy as np
+from kbackend.compat import keras224
+keras224.enable()
+from keras import models
+out = {}
+for path in sys.argv[1:]:
+    data = np.load(path + '.npz')
+    model = models.load_model(path + '.h5')
+    predicted = model.predict([data['image'], data['sequence']])
+    out[path] = float(np.max(np.abs(predicted - data['prediction'])))
+print(json.dumps(out))
+'''
+
+
+@pytest.mark.parametrize('origin', ['kbackend_tensorflow', 'original_theano'])
+def test_saved_keras_models_load_with_their_predictions(K, tmp_path, origin):
+    """A Conv2D + LSTM model saved by Keras 2.2.4 on kbackend (TensorFlow engine), and one saved by
+    Keras 2.2.4's own Theano backend (true convolution: Keras flips the kernels when another backend
+    loads them), predict what they predicted when saved, on every engine."""
+    keras_or_skip()
+    path = os.path.join(HERE, 'data', 'keras224_' + origin)
+    env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
+               TF_CPP_MIN_LOG_LEVEL='3')
+    proc = subprocess.run([sys.executable, '-c', LOAD, path], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1])[path] < 1e-5
