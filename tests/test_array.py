@@ -506,3 +506,33 @@ def test_slice_with_tensor_start_and_size(K):
 def test_slice_bad_length(K):
     with pytest.raises(ValueError, match='one entry per axis'):
         K.slice(K.variable(rand(3, 5)), [0], [1])
+
+
+STATIC_SHAPE_CASES = {
+    'expand_dims': (lambda K, x: K.expand_dims(x, 1), (None, 1, 3, 4)),
+    'tile': (lambda K, x: K.tile(x, (1, 2, 1)), (None, 6, 4)),
+    'repeat_elements': (lambda K, x: K.repeat_elements(x, 2, axis=1), (None, 6, 4)),
+    'batch_flatten': (lambda K, x: K.batch_flatten(x), (None, 12)),
+    'temporal_padding': (lambda K, x: K.temporal_padding(x, (1, 2)), (None, 6, 4)),
+    'spatial_2d_padding': (lambda K, x: K.spatial_2d_padding(K.reshape(x, (-1, 3, 2, 2)), ((1, 1), (2, 2))),
+                           (None, 5, 6, 2)),
+    'gather': (lambda K, x: K.gather(K.variable(np.zeros((5, 3))), K.placeholder((None, 2), dtype='int32')),
+               (None, 2, 3)),
+    'repeat': (lambda K, x: K.repeat(K.sum(x, axis=1), 5), (None, 5, 4)),
+    'reshape': (lambda K, x: K.reshape(x, (-1, 12)), (None, 12)),
+    'permute_dimensions': (lambda K, x: K.permute_dimensions(x, (0, 2, 1)), (None, 4, 3)),
+    'squeeze': (lambda K, x: K.squeeze(K.expand_dims(x, 2), 2), (None, 3, 4)),
+    'concatenate': (lambda K, x: K.concatenate([x, x], axis=1), (None, 6, 4)),
+    'stack': (lambda K, x: K.stack([x, x], axis=1), (None, 2, 3, 4)),
+    'one_hot': (lambda K, x: K.one_hot(K.placeholder((None, 5), dtype='int32'), 7), (None, 5, 7)),
+    'dot': (lambda K, x: K.dot(x, K.variable(np.zeros((4, 2)))), (None, 3, 2)),
+    'sum': (lambda K, x: K.sum(x, axis=1), (None, 4)),
+    'mean-keepdims': (lambda K, x: K.mean(x, axis=-1, keepdims=True), (None, 3, 1)),
+}
+
+
+@pytest.mark.parametrize('case', sorted(STATIC_SHAPE_CASES))
+def test_int_shape_keeps_every_known_dim(K, case):
+    # Keras 2.2.4 reads K.int_shape of op results; legacy Theano keeps no static shapes of its own.
+    build, expected = STATIC_SHAPE_CASES[case]
+    assert tuple(K.int_shape(build(K, K.placeholder(shape=(None, 3, 4))))) == expected

@@ -258,9 +258,56 @@ def test_external_backend_missing_entry_and_missing_module(tmp_path):
     proc = run_python('from kbackend import backend as K; K.variable', tmp_path / 'kh',
                       'halfbackend', env, check=False)
     assert 'ValueError' in proc.stderr and 'Missing required entry : function' in proc.stderr
-    proc = run_python('from kbackend import backend as K; K.variable', tmp_path / 'kh',
-                      'nosuchbackend', env, check=False)
-    assert 'ValueError: Unable to import backend : nosuchbackend' in proc.stderr
+    proc = run_python('import kbackend.backend', tmp_path / 'kh', 'nosuchbackend', env, check=False)
+    message = proc.stderr.strip().splitlines()[-1]  # at import, before any engine is imported
+    assert message.startswith('ValueError: Unknown backend') and 'nosuchbackend' in message
+    assert 'tensorflow, theano, cntk' in message
+
+
+@pytest.mark.parametrize('name, hint', [('TensorFlow', "did you mean 'tensorflow'"), ('theanno', 'theano'),
+                                        ('', None)], ids=['capitalised', 'misspelled', 'empty'])
+def test_unknown_engine_name_fails_at_import_listing_the_valid_names(tmp_path, name, hint):
+    proc = run_python("""
+        import sys
+        try:
+            import kbackend.backend
+        except ValueError as e:
+            print(e)
+        print(sorted(m for m in %r if m in sys.modules))
+        """ % (ENGINE_MODULES,), tmp_path / 'kh', extra_env={'KBACKEND_ENGINE': name or ' '})
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == '[]'  # no engine was imported
+    assert 'tensorflow, theano, cntk' in lines[0] and (hint is None or hint in lines[0])
+
+
+def test_engine_precedence(tmp_path):
+    home = tmp_path / 'kh'
+    write_config(home, {'backend': 'theano', 'kbackend_engine': 'cntk'})
+    values, sources = resolve_in_subprocess(home)
+    assert values['backend'] == 'cntk' and sources['backend'] == 'file (kbackend_engine)'
+    values, sources = resolve_in_subprocess(home, backend='tensorflow')
+    assert values['backend'] == 'tensorflow' and sources['backend'] == 'environment'
+    write_config(home, {'backend': 'kbackend'})  # Keras uses kbackend; kbackend's engine: the default
+    values, sources = resolve_in_subprocess(home)
+    assert values['backend'] == 'tensorflow' and sources['backend'] == 'default'
+    for keras_backend in ('kbackend', 'kbackend.backend'):  # never a recursion into kbackend itself
+        values, sources = resolve_in_subprocess(home, backend=keras_backend)
+        assert values['backend'] == 'tensorflow' and sources['backend'] == 'default'
+    proc = run_python(RESOLVE, home, 'kbackend', extra_env={'KBACKEND_ENGINE': 'theano'})
+    assert eval(proc.stdout.splitlines()[0])['backend'] == 'theano'
+    assert "environment (KBACKEND_ENGINE)" in proc.stdout
+
+
+def test_keras_setting_fills_the_package_with_forwarders_without_importing_an_engine(tmp_path):
+    proc = run_python("""
+        import sys
+        import kbackend
+        print('placeholder' in kbackend.__dict__, 'dot' in kbackend.__dict__)
+        print(sorted(m for m in %r if m in sys.modules))
+        """ % (ENGINE_MODULES,), tmp_path / 'kh', backend='kbackend')
+    assert proc.stdout.split('\n')[:2] == ['True True', '[]']
+    proc = run_python("import kbackend; print('placeholder' in kbackend.__dict__)", tmp_path / 'kh2')
+    assert proc.stdout.strip() == 'False'  # not hosted by Keras: the package stays empty
 
 
 def test_python_m_kbackend_reports_sources_and_engine(K, tmp_path):

@@ -291,8 +291,19 @@ def test_function_feed_dict_on_tensorflow(K):
         with pytest.raises(ValueError, match='feed_dict'):
             K.function([p], [p + q], feed_dict={q: np.ones(2)})
         return
-    f = K.function([p], [p + q], feed_dict={q: np.ones(2)}, name='with_feed')
+    feed = {q: np.ones(2)}
+    f = K.function([p], [p + q], feed_dict=feed, name='with_feed')
     assert_close(f([np.array([1.0, 2.0])])[0], np.array([2.0, 3.0]))
+    feed[q] = np.full(2, 10.0)  # Keras 2.2.4 reads the dict at every call
+    assert_close(f([np.array([1.0, 2.0])])[0], np.array([11.0, 12.0]))
+    r = K.placeholder(shape=(2,))
+    g = K.function([p], [p * 2], feed_dict={})
+    assert_close(g([np.array([1.0, 2.0])])[0], np.array([2.0, 4.0]))
+    del feed[q]
+    feed[r] = np.zeros(2)  # keys may change too (an unused feed is allowed, as in a session run)
+    import tensorflow as tf
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        f([np.array([1.0, 2.0])])  # q is no longer fed
 
 
 def test_function_options_and_fetches_on_tensorflow(K):

@@ -100,3 +100,45 @@ def test_saved_keras_models_load_with_their_predictions(K, tmp_path, origin):
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json.loads(proc.stdout.strip().splitlines()[-1])[path] < 1e-5
+
+
+ONE_STATE = '''
+import json
+import numpy as np
+from kbackend.compat import keras224
+keras224.enable()
+import keras
+from keras import backend as KK
+from kbackend.backend import common
+KK.set_epsilon(1e-3)
+KK.set_floatx('float64')
+seen = [common.epsilon(), common.floatx()]
+common.set_image_data_format('channels_first')  # kbackend's setter reaches Keras
+seen.append(KK.image_data_format())
+common.set_image_data_format('channels_last')
+model = keras.models.Sequential([keras.layers.Dense(4, activation='relu', input_shape=(3,)),
+                                 keras.layers.Dense(2, activation='softmax')])
+model.compile('adam', 'categorical_crossentropy')
+x = np.random.RandomState(0).normal(size=(32, 3))
+y = np.eye(2)[np.random.RandomState(1).randint(0, 2, 32)]
+losses = model.fit(x, y, epochs=3, verbose=0).history['loss']
+print(json.dumps({'seen': seen, 'weight_dtypes': sorted(set(str(w.dtype) for w in model.get_weights())),
+                  'prediction_dtype': str(model.predict(x).dtype), 'losses': losses}))
+'''
+
+
+def test_keras_and_kbackend_share_one_configuration(K, tmp_path):
+    """keras.backend.set_epsilon/set_floatx reach kbackend, kbackend's setters reach Keras, and a
+    float64 model trains on every engine."""
+    keras_or_skip()
+    env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
+               TF_CPP_MIN_LOG_LEVEL='3')
+    for var in ('PYTENSOR_FLAGS', 'THEANO_FLAGS'):
+        env[var] = default_mode_flags(env.get(var, ''))
+    proc = subprocess.run([sys.executable, '-c', ONE_STATE], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result['seen'] == [1e-3, 'float64', 'channels_first']
+    assert result['weight_dtypes'] == ['float64'] and result['prediction_dtype'] == 'float64'
+    assert all(l == l for l in result['losses']) and result['losses'][-1] < result['losses'][0]

@@ -60,6 +60,8 @@ BATCH_DOT = {
     '2d-2d-pair': ((32, 20), (32, 20), (1, 1)),
     '2d-2d-none': ((5, 3), (5, 3), None),
     '2d-2d-batch-axis': ((32, 20), (32, 20), 0),
+    '2d-2d-crossed-0-1': ((4, 3), (3, 4), (0, 1)),  # Keras 2.2.4 accepts crossed 2-D axes
+    '2d-2d-crossed-1-0': ((4, 3), (3, 4), (1, 0)),
     '3d-3d-none': ((4, 2, 3), (4, 3, 5), None),
     '3d-2d-none': ((4, 2, 3), (4, 3), None),
     '3d-3d-1-1': ((4, 3, 2), (4, 3, 5), (1, 1)),
@@ -85,7 +87,8 @@ def test_batch_dot_rank1_result_is_column(K):
     np.testing.assert_array_equal(out, np.full((20, 1), 32.0))
 
 
-@pytest.mark.parametrize('case', ['3d-3d-2-2', '3d-2d-2-1', '3d-3d-1-2', '4d-3d-2-2', '2d-2d-int'])
+@pytest.mark.parametrize('case', ['3d-3d-2-2', '3d-2d-2-1', '3d-3d-1-2', '4d-3d-2-2', '2d-2d-int',
+                                  '2d-2d-crossed-0-1'])
 def test_batch_dot_gradient(K, case):
     x_shape, y_shape, axes = BATCH_DOT[case]
     check_gradient(K, lambda x, y: K.batch_dot(x, y, axes=axes), rand(*x_shape), rand(*y_shape, seed=1))

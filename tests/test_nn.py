@@ -39,6 +39,8 @@ ACTIVATIONS = (
     ('relu', dict(threshold=0.5)),
     ('relu', dict(threshold=-0.5)),
     ('relu', dict(alpha=0.3, max_value=2., threshold=0.5)),
+    ('relu', dict(max_value=2., threshold=-0.5)),  # Keras 2.2.4 clips (-0.5, 0) to 0
+    ('relu', dict(alpha=0.2, threshold=-0.5)),
     ('elu', {}),
     ('elu', dict(alpha=0.5)),
     ('softmax', {}),
@@ -63,6 +65,15 @@ def test_activation(K, name, kwargs, dtype):
 def test_activation_gradient(K, name, kwargs):
     x = rand(3, 4, 5, low=-4, high=4, dtype='float64')
     check_gradient(K, lambda t: getattr(K, name)(t, **kwargs), x)
+
+
+@pytest.mark.parametrize('kwargs', [dict(threshold=0.5), dict(alpha=0.3, max_value=2., threshold=0.5),
+                                    dict(max_value=1., threshold=-0.5), dict(alpha=0.5, threshold=-1.)],
+                         ids=str)
+def test_relu_keras_2_2_4_rule_at_the_boundaries(K, kwargs):
+    # At x == threshold Keras 2.2.4 gives 0; above a negative threshold, max_value clips to [0, max].
+    x = np.array([-3., -1., -0.5, -0.25, 0., 0.5, 0.75, 1., 2.5], dtype='float64')
+    check_op(K, 'relu', x, **kwargs)
 
 
 @pytest.mark.parametrize('name', ['relu', 'elu', 'sigmoid', 'softplus', 'tanh', 'softsign'])

@@ -31,7 +31,9 @@ def batch_dot(x, y, axes=None):
     elif isinstance(axes, int):
         axes = (axes, axes)
     x_axis, y_axis = axes[0] % x.ndim, axes[1] % y.ndim
-    if x_axis == 0:  # only two 2-D inputs: the sum over the batch axis
+    if x.ndim == y.ndim == 2 and x_axis != y_axis:  # Keras 2.2.4 (TensorFlow): transposed x times y
+        out = (x.T * y).sum(axis=y_axis)
+    elif x_axis == 0:  # only two 2-D inputs: the sum over the batch axis
         out = (x * y).sum(axis=0)
     else:
         out = np.stack([np.tensordot(x[b], y[b], axes=(x_axis - 1, y_axis - 1)) for b in range(len(x))])

@@ -29,10 +29,13 @@ def _like(result, x):
 # --- activations -----------------------------------------------------------------------------------
 
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
-    """max_value above it, x on [threshold, max_value), alpha * (x - threshold) below the threshold."""
+    """Keras 2.2.4's rule: x where x > threshold (else 0), clipped to [0, max_value] when max_value
+    is given, minus alpha * (threshold - x) where x is below the threshold."""
     v = _f64(x)
-    above = v if max_value is None else np.minimum(v, max_value)
-    return _like(np.where(v >= threshold, above, alpha * (v - threshold)), x)
+    y = np.where(v > threshold, v, 0.)
+    if max_value is not None:
+        y = np.clip(y, 0., max_value)
+    return _like(y - alpha * np.maximum(threshold - v, 0.), x)
 
 
 def elu(x, alpha=1.0):

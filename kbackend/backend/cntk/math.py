@@ -100,9 +100,14 @@ def batch_dot(x, y, axes=None):
     x_shape, y_shape = T.keras_shape(x), T.keras_shape(y)
     _check_contracted('batch_dot', x_shape[x_axis], y_shape[y_axis], x_shape, y_shape)
     if x_ndim == 2 and y_ndim == 2:
-        axis = T.static_axis(x, x_axis, 'batch_dot')
-        out = C.reduce_sum(C.element_times(x, y), axis=axis, keepdims=x_axis == 1)
-        return T.tag(out if x_axis == 1 else T.insert_axis(out, 1), dtype)
+        if x_axis != y_axis:  # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y)
+            if T.hidden_batch(x):
+                raise ValueError('batch_dot: crossed axes transpose the batch axis, which is not '
+                                 'available inside a symbolic rnn step on CNTK.')
+            x = T.same(x, C.transpose(x, [1, 0]))
+        axis = T.static_axis(y, y_axis, 'batch_dot')
+        out = C.reduce_sum(C.element_times(x, y), axis=axis, keepdims=y_axis == 1)
+        return T.tag(out if y_axis == 1 else T.insert_axis(out, 1), dtype)
     hidden = T.hidden_batch(x)
     if hidden != T.hidden_batch(y):
         raise ValueError('batch_dot: inside a symbolic rnn step on CNTK both operands must be '

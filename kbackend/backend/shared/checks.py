@@ -195,7 +195,8 @@ def batch_dot_axes(axes, x_ndim, y_ndim):
 
     None means (last of x, second-to-last of y); for a 2-D y that is its axis 1, as both 2.2.4 engines
     effectively computed. The batch axis 0 can be contracted only between two 2-D inputs (sum over
-    the batch, as TensorFlow's 2.2.4 backend did).
+    the batch, as TensorFlow's 2.2.4 backend did). Two 2-D inputs with crossed axes, (0, 1) or (1, 0),
+    follow TensorFlow's 2.2.4 backend too: sum(transpose(x) * y, axis=axes[1]).
     """
     if x_ndim is None or y_ndim is None or x_ndim < 2 or y_ndim < 2:
         raise ValueError('batch_dot: expected two tensors of rank >= 2 (batch first); received ranks %s '
@@ -212,12 +213,9 @@ def batch_dot_axes(axes, x_ndim, y_ndim):
     if not (-x_ndim <= x_axis < x_ndim and -y_ndim <= y_axis < y_ndim):
         raise ValueError('batch_dot: axes %r out of range for ranks %d and %d.' % (tuple(axes), x_ndim, y_ndim))
     x_axis, y_axis = x_axis % x_ndim, y_axis % y_ndim
-    if (x_axis == 0 or y_axis == 0) and not (x_ndim == y_ndim == 2 and x_axis == y_axis):
-        raise ValueError('batch_dot: axis 0 is the batch axis and can only be contracted in both of two '
+    if (x_axis == 0 or y_axis == 0) and not x_ndim == y_ndim == 2:
+        raise ValueError('batch_dot: axis 0 is the batch axis and can only be contracted between two '
                          '2-D inputs; received axes %r for ranks %d and %d.' % (tuple(axes), x_ndim, y_ndim))
-    if x_ndim == y_ndim == 2 and x_axis != y_axis:
-        raise ValueError('batch_dot: two 2-D inputs are contracted on the same axis; received axes %r.'
-                         % (tuple(axes),))
     return x_axis, y_axis
 
 

@@ -31,10 +31,16 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     if alpha == 0 and threshold == 0:
         y = K.maximum(x, _c(0., x))  # noqa: F821
         return y if max_value is None else K.minimum(y, _c(max_value, x))  # noqa: F821
-    # x for threshold <= x (capped at max_value), alpha * (x - threshold) below the threshold.
+    # Keras 2.2.4's rule: x above the threshold (0 at or below it), clipped to [0, max_value] when
+    # max_value is given, minus alpha * (threshold - x) below the threshold.
     threshold = _c(threshold, x)
-    above = x if max_value is None else K.minimum(x, _c(max_value, x))  # noqa: F821
-    return K.switch(K.greater_equal(x, threshold), above, _c(alpha, x) * (x - threshold))  # noqa: F821
+    zero = _c(0., x)
+    y = K.switch(K.greater(x, threshold), x, K.zeros_like(x))  # noqa: F821  (no inf * 0)
+    if max_value is not None:
+        y = K.clip(y, zero, _c(max_value, x))  # noqa: F821
+    if alpha != 0:
+        y = y - _c(alpha, x) * K.maximum(threshold - x, zero)  # noqa: F821
+    return y
 
 
 def elu(x, alpha=1.0):

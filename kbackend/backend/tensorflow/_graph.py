@@ -12,7 +12,9 @@ import functools
 import threading
 import weakref
 
-import tensorflow as tf
+from ._import import import_tensorflow
+
+tf = import_tensorflow()
 from tensorflow.python.eager.context import executing_eagerly as _executing_eagerly
 from tensorflow.python.framework import ops as _ops
 from tensorflow.python.ops import control_flow_util_v2 as _cf_v2

@@ -441,7 +441,10 @@ class Function(object):
         self.inputs = list(inputs)
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.name = name
-        self.feed_dict = dict(session_kwargs.pop('feed_dict', None) or {})
+        # The caller's dict itself: Keras 2.2.4 reads its keys and values at every call, so a caller
+        # may change them between calls.
+        feed_dict = session_kwargs.pop('feed_dict', None)
+        self.feed_dict = feed_dict if feed_dict is not None else {}
         fetches = session_kwargs.pop('fetches', None) or []
         self.fetches = list(fetches) if isinstance(fetches, (list, tuple)) else [fetches]
         self.options = session_kwargs.pop('options', None)
@@ -454,18 +457,8 @@ class Function(object):
             self.updates_ops = _build_updates(updates, self.outputs) if updates else []
         self._sparse = [isinstance(x, tf.SparseTensor) for x in self.inputs]
         self._dtypes = [x.dtype.base_dtype.as_numpy_dtype for x in self.inputs]
-        self._feed_list = []
-        for x in self.inputs + list(self.feed_dict):
-            if isinstance(x, tf.SparseTensor):
-                self._feed_list.extend([x.indices, x.values, x.dense_shape])
-            else:
-                self._feed_list.append(x)
-        self._fixed_feed = []
-        for key, value in self.feed_dict.items():
-            if isinstance(key, tf.SparseTensor):
-                self._fixed_feed.extend(_sparse_feed(value))
-            else:
-                self._fixed_feed.append(np.asarray(value, dtype=key.dtype.base_dtype.as_numpy_dtype))
+        self._feed_keys = None
+        self._set_feed_list()
         self._n_outputs = len(self.outputs)
         self._all_fetches = self.outputs + self.updates_ops + self.fetches
         self._session = None
@@ -473,6 +466,33 @@ class Function(object):
         self._special = {}
         sparse_outputs = [isinstance(o, tf.SparseTensor) for o in self.outputs]
         self._sparse_outputs = sparse_outputs if any(sparse_outputs) else None
+
+    def _set_feed_list(self):
+        """The flat list of fed tensors: the inputs, then feed_dict's keys (as they are now)."""
+        self._feed_keys = list(self.feed_dict)
+        self._feed_list = []
+        for x in self.inputs + self._feed_keys:
+            if isinstance(x, tf.SparseTensor):
+                self._feed_list.extend([x.indices, x.values, x.dense_shape])
+            else:
+                self._feed_list.append(x)
+        self._n_fixed = len(self._feed_list) - sum(3 if s else 1 for s in self._sparse)
+        self._session = None  # the prebuilt step feeds exactly these tensors: build it again
+
+    def _fixed_feed(self):
+        """feed_dict's values as they are now (keys changed since the last call rebuild the step)."""
+        if not self.feed_dict and not self._feed_keys:
+            return []
+        if list(self.feed_dict) != self._feed_keys:
+            self._set_feed_list()
+        values = []
+        for key in self._feed_keys:
+            value = self.feed_dict[key]
+            if isinstance(key, tf.SparseTensor):
+                values.extend(_sparse_feed(value))
+            else:
+                values.append(np.asarray(value, dtype=key.dtype.base_dtype.as_numpy_dtype))
+        return values
 
     def _make_callable(self, session):
         self._session = session
@@ -512,13 +532,12 @@ class Function(object):
         check_function_inputs(inputs, len(self.inputs))
         session = get_session()
         values = self._feed_values(inputs)
+        fixed = self._fixed_feed()
         if values is None:
-            return self._call_special(inputs, session)
+            return self._call_special(inputs, session, fixed)
         if session is not self._session:
             self._make_callable(session)
-        if self._fixed_feed:
-            values += self._fixed_feed
-        results = self._run(*values)
+        results = self._run(*(values + fixed))
         if self._sparse_outputs:
             return self._to_scipy(results)
         return results[:self._n_outputs]
@@ -528,7 +547,7 @@ class Function(object):
         return [_sparse_value_to_scipy(r) if sparse else r
                 for r, sparse in zip(results[:self._n_outputs], self._sparse_outputs)]
 
-    def _call_special(self, inputs, session):
+    def _call_special(self, inputs, session, fixed):
         """Keras 2.2.4's slow path: a None value leaves its input unfed (a placeholder_with_default
         keeps its default); a symbolic value is wired into the input inside the graph."""
         arrays, values, symbols = [], [], []
@@ -545,8 +564,8 @@ class Function(object):
             else:
                 arrays.append(x)
                 values.append(np.asarray(v, dtype=dt))
-        arrays += self._feed_list[len(self._feed_list) - len(self._fixed_feed):]
-        values += self._fixed_feed
+        arrays += self._feed_list[len(self._feed_list) - self._n_fixed:]
+        values += fixed
         key = (id(session), tuple(id(a) for a in arrays), tuple((id(x), id(v)) for x, v in symbols))
         fn = self._special.get(key)
         if fn is None:

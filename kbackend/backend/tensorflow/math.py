@@ -48,7 +48,8 @@ def batch_dot(x, y, axes=None):
     x_ndim, y_ndim = x.shape.rank, y.shape.rank
     x_axis, y_axis = checks.batch_dot_axes(axes, x_ndim, y_ndim)
     if x_ndim == 2 and y_ndim == 2:
-        out = tf.reduce_sum(x * y, axis=x_axis)
+        # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y) along y's axis
+        out = tf.reduce_sum((x if x_axis == y_axis else tf.transpose(x)) * y, axis=y_axis)
     else:
         # einsum contracts any pair of axes (TF's matmul adjoint trick only reaches the last two).
         letters = string.ascii_letters[1:x_ndim + y_ndim]

@@ -1,8 +1,8 @@
 """theano engine: the array op family (see kbackend.backend.api.FAMILIES)."""
 from .. import common
-from ..shared import checks
+from ..shared import checks, shapes
 from ._engine import IS_PYTENSOR, T, sparse
-from .core import int_shape as _int_shape, is_sparse as _is_sparse
+from .core import int_shape as _int_shape, is_sparse as _is_sparse, with_static_shape as _shaped
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'repeat_elements', 'arange', 'tile',
@@ -32,19 +32,32 @@ def concatenate(tensors, axis=-1):
     if any(flags):
         tensors = [sparse.dense_from_sparse(t) if s else t for t, s in zip(tensors, flags)]
     tensors = [T.as_tensor_variable(t) for t in tensors]
-    return T.concatenate(tensors, axis=checks.normalize_axis('concatenate', axis, tensors[0].ndim))
+    axis = checks.normalize_axis('concatenate', axis, tensors[0].ndim)
+    return _shaped(T.concatenate(tensors, axis=axis), shapes.concatenate([_int_shape(t) for t in tensors], axis))
+
+
+def _static_entries(shape):
+    """A shape argument's entries as ints, None for the symbolic ones (None when it is symbolic)."""
+    if _is_symbolic(shape):
+        return None
+    return [int(d) if checks.is_number(d) else None for d in shape]
 
 
 def reshape(x, shape):
-    return T.reshape(x, shape)
+    out = T.reshape(x, shape)
+    target = _static_entries(shape)
+    return out if target is None else _shaped(out, shapes.reshape(_int_shape(x), target))
 
 
 def permute_dimensions(x, pattern):
-    return T.as_tensor_variable(x).dimshuffle(list(pattern))
+    x = T.as_tensor_variable(x)
+    return _shaped(x.dimshuffle(list(pattern)), shapes.permute(_int_shape(x), list(pattern)))
 
 
 def repeat_elements(x, rep, axis):
-    return T.repeat(x, rep, axis=axis)
+    x = T.as_tensor_variable(x)
+    axis = checks.normalize_axis('repeat_elements', axis, x.ndim)
+    return _shaped(T.repeat(x, rep, axis=axis), shapes.repeat_elements(_int_shape(x), rep, axis))
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
@@ -62,9 +75,10 @@ def tile(x, n):
                              'unknown length.')
         n = [n[i] for i in range(length)]
     reps, leading = checks.tile_reps(n, x.ndim)
+    static = shapes.tile(_int_shape(x), [r if checks.is_number(r) else None for r in reps])
     if leading:
         x = x.dimshuffle(['x'] * leading + list(range(x.ndim)))
-    return T.tile(x, reps)
+    return _shaped(T.tile(x, reps), static)
 
 
 def expand_dims(x, axis=-1):
@@ -72,13 +86,14 @@ def expand_dims(x, axis=-1):
     axis = checks.normalize_axis('expand_dims', axis, x.ndim + 1)
     pattern = list(range(x.ndim))
     pattern.insert(axis, 'x')
-    return x.dimshuffle(pattern)
+    return _shaped(x.dimshuffle(pattern), shapes.expand_dims(_int_shape(x), axis))
 
 
 def squeeze(x, axis):
     axis = checks.check_squeezable(_int_shape(x), axis)
     x = T.as_tensor_variable(x)
-    return _mark_broadcastable(x, [axis]).dimshuffle([i for i in range(x.ndim) if i != axis])
+    out = _mark_broadcastable(x, [axis]).dimshuffle([i for i in range(x.ndim) if i != axis])
+    return _shaped(out, shapes.squeeze(_int_shape(x), axis))
 
 
 def _pad(fn, x, padding, spatial, data_format='channels_last'):
@@ -88,7 +103,8 @@ def _pad(fn, x, padding, spatial, data_format='channels_last'):
     shape = [x.shape[i] + (before + after) if before + after else x.shape[i]
              for i, (before, after) in enumerate(widths)]
     inner = tuple(_builtin_slice(before, -after if after else None) for before, after in widths)
-    return T.set_subtensor(T.zeros(shape, dtype=x.dtype)[inner], x)
+    return _shaped(T.set_subtensor(T.zeros(shape, dtype=x.dtype)[inner], x),
+                   shapes.padded(_int_shape(x), widths))
 
 
 def temporal_padding(x, padding=(1, 1)):
@@ -104,13 +120,15 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 
 
 def stack(x, axis=0):
-    return T.stack(list(x), axis=axis)
+    tensors = [T.as_tensor_variable(t) for t in x]
+    return _shaped(T.stack(tensors, axis=axis), shapes.stack([_int_shape(t) for t in tensors], axis))
 
 
 def one_hot(indices, num_classes):
     indices = T.as_tensor_variable(indices)
-    return T.cast(T.eq(indices.dimshuffle(list(range(indices.ndim)) + ['x']), T.arange(num_classes)),
-                  common.floatx())
+    out = T.cast(T.eq(indices.dimshuffle(list(range(indices.ndim)) + ['x']), T.arange(num_classes)),
+                 common.floatx())
+    return _shaped(out, shapes.one_hot(_int_shape(indices), num_classes))
 
 
 def reverse(x, axes):
@@ -140,7 +158,8 @@ def slice(x, start, size):
 
 
 def gather(reference, indices):
-    return T.as_tensor_variable(reference)[indices]
+    reference, indices = T.as_tensor_variable(reference), T.as_tensor_variable(indices)
+    return _shaped(reference[indices], shapes.gather(_int_shape(reference), _int_shape(indices)))
 
 
 def pattern_broadcast(x, broadcastable):

@@ -28,7 +28,7 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
            'placeholder', 'is_placeholder', 'shape', 'int_shape', 'ndim', 'dtype', 'eval', 'zeros',
            'ones', 'zeros_like', 'ones_like', 'identity', 'cast', 'update', 'update_add',
            'update_sub', 'get_value', 'batch_get_value', 'set_value', 'batch_set_value',
-           'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
+           'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']  # and with_static_shape
 
 _Variable = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTENSOR
                                                        else '.gof.graph')).Variable
@@ -198,6 +198,14 @@ def int_shape(x):
     if static is not None:
         return tuple(static)
     return tuple(1 if b else None for b in x.broadcastable)
+
+
+def with_static_shape(y, shape):
+    """y with the static shape known from its inputs recorded for int_shape (`_keras_shape`), merged
+    with what the engine's own type knows (legacy Theano keeps no static shapes)."""
+    engine = getattr(y.type, 'shape', None) or (None,) * y.ndim
+    y._keras_shape = tuple(a if a is not None else b for a, b in zip(shape, engine))
+    return y
 
 
 def ndim(x):

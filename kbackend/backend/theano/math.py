@@ -2,9 +2,9 @@
 import numpy as np
 
 from .. import common
-from ..shared import checks
+from ..shared import checks, shapes
 from ._engine import IS_PYTENSOR, T, sparse, theano
-from .core import is_sparse as _is_sparse
+from .core import int_shape, is_sparse as _is_sparse, with_static_shape
 
 __all__ = [
     'dot', 'batch_dot', 'transpose', 'max', 'min', 'sum', 'prod', 'cumsum', 'cumprod', 'var',
@@ -27,10 +27,16 @@ def _as_float(x):
     return x if x.dtype.startswith(('float', 'complex')) else T.cast(x, common.floatx())
 
 
+def _reduction(op, x, axis, keepdims):
+    x = T.as_tensor_variable(x)
+    return with_static_shape(op(x, axis=axis, keepdims=keepdims), shapes.reduced(int_shape(x), axis, keepdims))
+
+
 def dot(x, y):
     if _is_sparse(x):
         return sparse.structured_dot(x, y)
-    return T.dot(x, y)  # np.dot semantics for N-D inputs
+    x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
+    return with_static_shape(T.dot(x, y), shapes.dot(int_shape(x), int_shape(y)))  # np.dot semantics
 
 
 def _batch_contract(x, y, x_axis, y_axis):
@@ -48,7 +54,8 @@ def batch_dot(x, y, axes=None):
     x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
     x_axis, y_axis = checks.batch_dot_axes(axes, x.ndim, y.ndim)
     if x.ndim == 2 and y.ndim == 2:
-        out = T.sum(x * y, axis=x_axis)
+        # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y) along y's axis
+        out = T.sum((x if x_axis == y_axis else x.T) * y, axis=y_axis)
     else:
         out = _batch_contract(x, y, x_axis, y_axis)
     return out.dimshuffle(0, 'x') if out.ndim == 1 else out
@@ -59,19 +66,19 @@ def transpose(x):
 
 
 def max(x, axis=None, keepdims=False):
-    return T.max(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.max, x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
-    return T.min(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.min, x, axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
-    return T.sum(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.sum, x, axis, keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
-    return T.prod(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.prod, x, axis, keepdims)
 
 
 def cumsum(x, axis=0):
@@ -83,19 +90,19 @@ def cumprod(x, axis=0):
 
 
 def var(x, axis=None, keepdims=False):
-    return T.var(_as_float(x), axis=axis, keepdims=keepdims)
+    return _reduction(T.var, _as_float(x), axis, keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
-    return T.mean(_as_float(x), axis=axis, keepdims=keepdims)
+    return _reduction(T.mean, _as_float(x), axis, keepdims)
 
 
 def any(x, axis=None, keepdims=False):
-    return T.any(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.any, x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
-    return T.all(x, axis=axis, keepdims=keepdims)
+    return _reduction(T.all, x, axis, keepdims)
 
 
 def argmax(x, axis=-1):
