@@ -29,16 +29,9 @@ def keras_or_skip():
         pytest.skip('Keras 2.2.4 is not installed')
 
 
-def default_mode_flags(flags):
-    """The engine flags without a test-only mode: Keras compiles few, large functions."""
-    return ','.join(f for f in flags.split(',') if f and not f.startswith('mode='))
-
-
 def run_models(K, tmp_path):
     env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
                TF_CPP_MIN_LOG_LEVEL='3')
-    for var in ('PYTENSOR_FLAGS', 'THEANO_FLAGS'):
-        env[var] = default_mode_flags(env.get(var, ''))
     proc = subprocess.run([sys.executable, SCRIPT], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -133,8 +126,6 @@ def test_keras_and_kbackend_share_one_configuration(K, tmp_path):
     keras_or_skip()
     env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
                TF_CPP_MIN_LOG_LEVEL='3')
-    for var in ('PYTENSOR_FLAGS', 'THEANO_FLAGS'):
-        env[var] = default_mode_flags(env.get(var, ''))
     proc = subprocess.run([sys.executable, '-c', ONE_STATE], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
