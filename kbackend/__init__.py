@@ -12,29 +12,55 @@ kbackend and Keras is imported first.
 __version__ = '0.1.0'
 
 
-def _forwarder(K, name):
+def _forwarder(name, doc):
     def forward(*args, **kwargs):
-        return getattr(K, name)(*args, **kwargs)
+        return getattr(_backend(), name)(*args, **kwargs)
     forward.__name__ = forward.__qualname__ = name
-    forward.__doc__ = getattr(_api(), name).__doc__
+    forward.__doc__ = doc
     return forward
 
 
-def _api():
-    from .backend import api
-    return api
+def _backend():
+    import importlib
+    return importlib.import_module(__name__ + '.backend')
+
+
+def _keras_uses_kbackend():
+    try:
+        from .backend import common
+        return common.configure().hosted
+    except ValueError:
+        # A configuration mistake (a bad engine name, a bad keras.json value) is reported where
+        # kbackend is used: importing kbackend.backend, or Keras's first backend call.
+        import os
+        return os.environ.get('KERAS_BACKEND', '').strip().split('.')[0] == 'kbackend'
+
+
+def _contract():
+    """kbackend.backend.api (names and docstrings; it imports nothing). With a broken configuration
+    the kbackend.backend package cannot be imported, so the file is then read directly."""
+    try:
+        from .backend import api
+        return api
+    except ValueError:
+        import importlib.util
+        import os
+        path = os.path.join(os.path.dirname(__file__), 'backend', 'api.py')
+        spec = importlib.util.spec_from_file_location(__name__ + '._contract', path)
+        api = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(api)
+        return api
 
 
 def _serve_keras():
     """When Keras 2.2.4 is configured to use kbackend, fills this namespace with the backend functions
     Keras requires of an external backend (see the module docstring)."""
-    from .backend import common
-    if not common.configure().hosted:
+    if not _keras_uses_kbackend():
         return
-    from . import backend as K
+    api = _contract()
     namespace = globals()
-    for name in _api().NAMES + ('learning_phase',):
-        namespace.setdefault(name, _forwarder(K, name))
+    for name in api.NAMES:
+        namespace.setdefault(name, _forwarder(name, getattr(api, name).__doc__))
 
 
 _serve_keras()

@@ -1,8 +1,6 @@
 """``python -m kbackend``: prints the resolved configuration, where each value came from, and the engine."""
 import sys
 
-from .backend import common
-
 
 def describe(resolved):
     lines = ['kbackend configuration', '  config file: %s' % resolved.path]
@@ -23,8 +21,15 @@ def engine_line(name):
 
 
 def main():
-    resolved = common.configure()
+    try:
+        from .backend import common  # resolves the configuration
+        resolved = common.configure()
+    except ValueError as e:  # a configuration mistake: one line, no traceback
+        print('kbackend: %s' % e, file=sys.stderr)
+        return 1
     print('\n'.join(describe(resolved)))
+    if resolved.hosted:
+        print('  Keras 2.2.4 is set to use kbackend (KERAS_BACKEND or the file\'s "backend")')
     line, status = engine_line(resolved.values['backend'])
     print(line)
     return status

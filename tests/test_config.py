@@ -321,3 +321,15 @@ def test_python_m_kbackend_reports_sources_and_engine(K, tmp_path):
     assert "'float64'" in out and '(from file)' in out
     assert '(from environment)' in out and '(from default)' in out
     assert K._adapter.ENGINE_VERSION in out
+
+
+@pytest.mark.parametrize('env', [{'KERAS_BACKEND': 'TensorFlow'}, {'KERAS_BACKEND': 'kbackend', 'KBACKEND_ENGINE': 'bogus'}],
+                         ids=['capitalised', 'hosted-bogus'])
+def test_python_m_kbackend_reports_a_config_mistake_in_one_line(tmp_path, env):
+    environ = {k: v for k, v in os.environ.items() if k not in ('KERAS_BACKEND', 'KBACKEND_ENGINE')}
+    environ.update(env, KERAS_HOME=str(tmp_path / 'kh'))
+    proc = subprocess.run([sys.executable, '-m', 'kbackend'], env=environ, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.count('\n') == 1 and proc.stderr.startswith('kbackend: Unknown backend')
+    assert 'tensorflow, theano, cntk' in proc.stderr
