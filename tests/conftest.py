@@ -13,6 +13,20 @@ import pytest
 # Importing kbackend.backend resolves keras.json: never the real home directory's.
 os.environ['KERAS_HOME'] = tempfile.mkdtemp(prefix='kbackend-test-home-')
 os.environ.pop('KERAS_BACKEND', None)
+os.environ.pop('KBACKEND_ENGINE', None)
+
+
+def _own_theano_compiledir():
+    """Each pytest-xdist worker compiles legacy Theano's C modules in a folder of its own: two
+    workers filling one cold cache at once can trip Theano 1.0.5's cache bookkeeping
+    (``assert key not in self.keys`` in cmodule.py, seen on a fresh machine)."""
+    worker, flags = os.environ.get('PYTEST_XDIST_WORKER'), os.environ.get('THEANO_FLAGS', '')
+    if worker and 'base_compiledir=' in flags:
+        os.environ['THEANO_FLAGS'] = ','.join(f + '/' + worker if f.startswith('base_compiledir=') else f
+                                              for f in flags.split(','))
+
+
+_own_theano_compiledir()
 
 from kbackend.backend import loader  # noqa: E402
 
