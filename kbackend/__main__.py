@@ -3,7 +3,9 @@ import sys
 
 
 def describe(resolved):
-    lines = ['kbackend configuration', '  config file: %s' % resolved.path]
+    problem = getattr(resolved, 'file_problem', None)
+    lines = ['kbackend configuration',
+             '  config file: %s%s' % (resolved.path, ' (not used: it %s)' % problem if problem else '')]
     for key in ('backend', 'floatx', 'epsilon', 'image_data_format'):
         lines.append('  %-18s %-16r (from %s)' % (key + ':', resolved.values[key], resolved.sources[key]))
     return lines
@@ -21,6 +23,8 @@ def engine_line(name):
 
 
 def main():
+    # A keras.json that cannot be used was already reported as a ConfigWarning when `kbackend` was
+    # imported (before this runs); describe() repeats it on the config file's line.
     try:
         from .backend import common  # resolves the configuration
         resolved = common.configure()

@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from .. import common
+
 IMPL_ENV = 'KBACKEND_THEANO'
 IMPLS = ('pytensor', 'theano')
 
@@ -52,9 +54,7 @@ def _import_legacy_theano():
 
 
 def _choose():
-    wanted = os.environ.get(IMPL_ENV, '').strip().lower()
-    if wanted and wanted not in IMPLS:
-        raise ValueError('Bad %s value: %r; expected one of %s.' % (IMPL_ENV, wanted, ', '.join(IMPLS)))
+    wanted = common.check_theano_impl()  # ValueError quoting KBACKEND_THEANO as given
     if wanted == 'theano':
         return 'theano', _import_legacy_theano()
     try:
