@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from kbackend.backend import gaps
+
 import oracle
 from harness import assert_close, check_gradient, check_op, rand
 
@@ -360,6 +362,141 @@ GRADIENTS = {  # name: (function of K and tensors, input arrays)
 def test_gradient(K, case):
     fn, arrays = GRADIENTS[case]
     check_gradient(K, lambda *tensors: fn(K, *tensors), *arrays)
+
+
+def test_max_pool_gradient_with_ties_goes_to_the_first_cell(K):
+    """A window of equal values passes its gradient to its first cell only, as TensorFlow does."""
+    x = K.placeholder(shape=(1, 2, 4, 1))
+    y = K.pool2d(x, (2, 2), strides=(2, 2))
+    grad = K.function([x], K.gradients(K.sum(y * K.constant(np.array([2., 3.]).reshape(1, 1, 2, 1))),
+                                       [x]))([np.ones((1, 2, 4, 1), 'float32')])[0]
+    np.testing.assert_array_equal(grad.ravel(), [2, 0, 3, 0, 0, 0, 0, 0])
+
+
+SECOND_ORDER = {  # name: (function of K and tensors whose output is a gradient, input arrays)
+    'conv2d-same-strided': (
+        lambda K, x, k: K.gradients(K.sum(K.square(K.conv2d(x, k, strides=(2, 1), padding='same'))),
+                                    [x])[0],
+        (image((4, 3), 2, batch=1), rand(2, 2, 2, 2))),
+    'conv2d_transpose-same-strided': (
+        lambda K, x, k: K.gradients(K.sum(K.square(K.conv2d_transpose(
+            x, k, (1, 4, 5, 2), strides=(2, 2), padding='same'))), [k])[0],
+        (image((2, 3), 2, batch=1), rand(3, 2, 2, 2))),
+    'depthwise_conv2d-valid': (
+        lambda K, x, k: K.gradients(K.sum(K.square(K.depthwise_conv2d(x, k))), [k])[0],
+        (image((4, 4), 2, batch=1), rand(2, 2, 2, 2))),
+    'pool2d-max-same-strided': (
+        lambda K, x: K.gradients(K.sum(K.square(K.pool2d(x, (2, 2), strides=(2, 1), padding='same'))),
+                                 [x])[0],
+        (image((4, 5), 2, batch=1),)),
+    'pool2d-avg-same': (
+        lambda K, x: K.gradients(K.sum(K.square(K.pool2d(x, (3, 2), padding='same', pool_mode='avg'))),
+                                 [x])[0],
+        (image((4, 3), 2, batch=1),)),
+}
+
+
+@pytest.mark.parametrize('case', sorted(SECOND_ORDER))
+def test_second_order_gradient(K, case):
+    """The gradient of a gradient (a Keras gradient penalty, Hessian-vector products) matches finite
+    differences of the first gradient."""
+    fn, arrays = SECOND_ORDER[case]
+    if gaps.limit(K.backend(), 'gradients'):  # a listed limit (CNTK: no double backpropagation)
+        with pytest.raises(NotImplementedError, match='second-order'):
+            check_gradient(K, lambda *tensors: fn(K, *tensors), *arrays)
+        return
+    check_gradient(K, lambda *tensors: fn(K, *tensors), *arrays)
+
+
+# --- the Theano engines' C kernels against their NumPy implementation ------------------------------
+
+def _window_case(seed, rank):
+    """A random window geometry of `rank` spatial axes: (window, strides, dilation, before, outs, ins)."""
+    r = np.random.RandomState(seed)
+    window = tuple(int(v) for v in r.randint(1, 4, size=rank))
+    strides = tuple(int(v) for v in r.randint(1, 4, size=rank))
+    dilation = tuple(int(v) for v in r.randint(1, 3, size=rank))
+    ins = tuple(int(v) for v in r.randint(3, 8, size=rank))
+    before = tuple(int(r.randint(0, (k - 1) * d + 1)) for k, d in zip(window, dilation))
+    after = tuple(int(r.randint(0, (k - 1) * d + 1)) for k, d in zip(window, dilation))
+    outs = tuple(max((n + b + a - ((k - 1) * d + 1)) // s + 1, 1)
+                 for n, b, a, k, s, d in zip(ins, before, after, window, strides, dilation))
+    return window, strides, dilation, before, outs, ins
+
+
+def test_theano_c_kernels_match_numpy(K):
+    """The conv Ops' C code (the engines' default C linker; the suite itself runs the Python
+    linker) gives what their NumPy code gives: random geometries with padding on either side,
+    strides, dilation, ranks 1-3, strided (transposed) inputs, a geometry known only at run time."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernels belong to the Theano engines')
+    from kbackend.backend.theano import _conv_ops as ops
+    engine = ops.theano
+    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer=None)
+    py_mode = engine.compile.mode.Mode(linker='py', optimizer=None)
+    T = ops.T
+    for seed, rank, dtype in [(0, 2, 'float32'), (1, 2, 'float32'), (2, 1, 'float64'), (3, 3, 'float32'),
+                              ('chunks', 2, 'float32')]:
+        if seed == 'chunks':  # patches of several MB: Corr works on a few images at a time
+            seed, window, strides, dilation, before, outs, ins = 4, (3, 3), (1, 1), (1, 1), (1, 1), \
+                (32, 32), (32, 32)
+            channels, batch = 24, 9
+        else:
+            window, strides, dilation, before, outs, ins = _window_case(seed, rank)
+            channels, batch = 3, 2
+        taps, mult = int(np.prod(window)), 2
+        g = np.asarray(ops.geometry(window, strides, dilation, before, outs, ins).data)
+        x = rand(*((batch,) + ins + (channels,)), dtype=dtype, seed=seed)
+        pooled = rand(*((batch,) + outs + (channels,)), dtype=dtype, seed=seed + 2)
+        k = rand(taps, channels, mult, dtype=dtype, seed=seed + 3)
+        w = rand(taps * channels, channels * mult, dtype=dtype, seed=seed + 5)
+        gy = rand(*((batch,) + outs + (channels * mult,)), dtype=dtype, seed=seed + 4)
+        # x reversed on its channel axis and transposed: a view with negative / non-unit strides
+        x_view = np.ascontiguousarray(np.moveaxis(x[..., ::-1], -1, 1))
+        nd = rank + 2
+
+        def tensor(name):
+            return T.TensorType(dtype, (False,) * nd)(name)
+        tx, tv, tp, ty, tk = [tensor(n) for n in 'xvpy'] + [T.TensorType(dtype, (False,) * 3)('k')]
+        tg = T.vector('g', dtype='int64')
+        tw = T.matrix('w', dtype=dtype)
+        t_first = T.TensorType(dtype, (False,) * nd)('xf')
+        x_last = t_first.dimshuffle([0] + list(range(2, nd)) + [1])[..., ::-1]  # strided x
+        cases = [
+            ('window_max', [tx, tg], lambda: ops.window_max(tx, tx, tg), [x, g]),
+            ('window_max-strided', [t_first, tg], lambda: ops.window_max(x_last, x_last, tg), [x_view, g]),
+            ('window_max-v', [tx, tv, tg], lambda: ops.window_max(tx, tv, tg), [x, x[::-1].copy(), g]),
+            ('window_max_grad', [tx, tp, tg], lambda: ops.window_max_grad(tx, tp, tg), [x, pooled, g]),
+            ('window_avg', [tx, tg], lambda: ops.window_avg(tx, tg), [x, g]),
+            ('window_avg_grad', [tp, tg], lambda: ops.window_avg_grad(tp, tg), [pooled, g]),
+            ('depthwise', [tx, tk, tg], lambda: ops.depthwise(tx, tk, tg), [x, k, g]),
+            ('depthwise-mult1', [tx, tk, tg], lambda: ops.depthwise(tx, tk[..., :1], tg), [x, k, g]),
+            ('depthwise_grad_input', [ty, tk, tg], lambda: ops.depthwise_grad_input(ty, tk, tg),
+             [gy, k, g]),
+            ('depthwise_grad_kernel', [tx, ty, tg], lambda: ops.depthwise_grad_kernel(tx, ty, tg),
+             [x, gy, g]),
+            ('corr', [tx, tw, tg], lambda: ops.corr(tx, tw, tg), [x, w, g]),
+            ('corr-strided', [t_first, tw, tg], lambda: ops.corr(x_last, tw.T.T, tg), [x_view, w, g]),
+            ('corr_grad_input', [ty, tw, tg], lambda: ops.corr_grad_input(ty, tw, tg), [gy, w, g]),
+            ('corr_grad_kernel', [tx, ty, tg], lambda: ops.corr_grad_kernel(tx, ty, tg), [x, gy, g]),
+        ]
+        if seed == 0:  # x holding ties: the first largest cell of each window wins, in both
+            x_ties = np.round(x * 2).astype(dtype)
+            cases.append(('window_max_grad-ties', [tx, tp, tg], lambda: ops.window_max_grad(tx, tp, tg),
+                          [x_ties, pooled, g]))
+        for name, inputs, build, values in cases:
+            out = build()
+            c_function = engine.function(inputs, out, mode=c_mode)
+            got = c_function(*values)
+            expected = engine.function(inputs, out, mode=py_mode)(*values)
+            assert got.shape == expected.shape, (name, seed)
+            # a node reuses its output array between calls only when nobody holds it: not this one
+            kept = got.copy()
+            c_function(*[v * 2 if v.dtype.kind == 'f' else v for v in values])
+            np.testing.assert_array_equal(got, kept, err_msg='%s: a held result was overwritten' % name)
+            # sums of up to thousands of products in another order: atol scaled by the largest entry
+            atol = (1e-5 if dtype == 'float32' else 1e-12) * max(1.0, float(np.abs(expected).max()))
+            assert_close(got, expected, dtype, atol=atol, msg='%s, seed %d, rank %d' % (name, seed, rank))
 
 
 # --- errors --------------------------------------------------------------------------------------

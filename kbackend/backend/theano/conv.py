@@ -1,21 +1,26 @@
 """theano engine: the conv op family (see kbackend.backend.api.FAMILIES).
 
-PyTensor has no conv or pooling ops, so one implementation from core tensor ops serves PyTensor and
-legacy Theano alike. Every op works channels-last and is a cross-correlation, like TensorFlow:
+PyTensor has no conv or pooling ops, so one implementation serves PyTensor and legacy Theano alike,
+built on the window Ops of `_conv_ops` (C kernels for the engines' C linker, NumPy for their Python
+linker). Every op works channels-last and is a cross-correlation, like TensorFlow:
 
-- a window op reads, for each window offset (a "tap"), the strided slice of the padded input that
-  the offset sees at every output position;
-- conv concatenates the taps on the channel axis and does one matrix product with the kernel
-  reshaped to (taps * in, out); depthwise multiplies each tap by its kernel slice and sums;
-- a transposed conv is the adjoint of that: one matrix product, then each tap's share is
-  scatter-added (inc_subtensor) into the strided slice it came from;
-- pooling reduces the taps with maximum or a sum divided by the count of real (unpadded) cells.
+- conv is Corr: the patches (one row per output position, taps * in columns) times the kernel
+  reshaped to (taps * in, out), computed a few images at a time (a bounded patch buffer, one BLAS
+  gemm per chunk); its gradients are the Ops CorrGradInput and CorrGradKernel;
+- a transposed conv is the adjoint, CorrGradInput: x times the kernel transposed gives each tap's
+  share, added to the cell it came from;
+- depthwise is its own Op (each channel's window times its kernel slice, summed), with its two
+  gradient Ops;
+- pooling is WindowMax (the first largest real cell; padding never wins) or WindowAvg (the mean of
+  the real cells, as TensorFlow), each with its gradient Op.
 
-All of it is differentiable by the engine's own gradients. The local convs are shared composites.
+Channels-first inputs are transposed views: the kernels read any strides. The local convs are shared
+composites.
 """
 import numpy as np
 
 from ..shared import checks
+from . import _conv_ops as _ops
 from . import core as _core
 from ._engine import T
 
@@ -107,43 +112,34 @@ def _geometry(spatial, window, strides, dilation, padding):
     return pads, outs
 
 
-def _no_pad(pads):
-    return all(isinstance(p, _INTS) and p == 0 for pair in pads for p in pair)
+def _before(pads):
+    return [b for b, _ in pads]
 
 
-def _pad(x, dims, pads, value=0):
-    """Channels-last x with its spatial axes padded by `pads`, filled with `value`."""
-    if _no_pad(pads):
-        return x
-    shape = [dims[0]] + [n + b + a for n, (b, a) in zip(dims[1:-1], pads)] + [dims[-1]]
-    out = T.alloc(np.asarray(value, dtype=x.dtype), *shape)
-    inner = tuple(slice(b, b + n) for n, (b, _) in zip(dims[1:-1], pads))
-    return T.set_subtensor(out[(slice(None),) + inner + (slice(None),)], x)
-
-
-def _tap_index(offset, outs, strides, dilation):
-    """The index of what window offset `offset` sees at every output position."""
-    return (slice(None),) + tuple(slice(o * d, o * d + (m - 1) * s + 1, s)
-                                  for o, m, s, d in zip(offset, outs, strides, dilation)) + (slice(None),)
-
-
-def _taps(xp, window, outs, strides, dilation):
-    """The tap of every window offset, in the row-major order of the kernel's window axes."""
-    return [xp[_tap_index(offset, outs, strides, dilation)] for offset in np.ndindex(*window)]
+def _shape_arg(dims):
+    """A reshape target from dims that are ints or symbolic scalars."""
+    if all(isinstance(d, _INTS) for d in dims):
+        return tuple(int(d) for d in dims)
+    return T.stack([T.cast(d, 'int64') for d in dims])
 
 
 # --- convolutions --------------------------------------------------------------------------------
 
 def _correlate(x, kernel, x_static, k_static, strides, padding, dilation, fn):
-    """Channels-last cross-correlation; returns (y, static shape of y)."""
+    """Channels-last cross-correlation: the patches times the kernel reshaped to (taps * in, out);
+    returns (y, static shape of y)."""
     rank = len(strides)
     k_static = _known(k_static, fn, 'kernel')
     window, channels_out = k_static[:rank], k_static[-1]
     dims = _dims(x, x_static)
     pads, outs = _geometry(dims[1:-1], window, strides, dilation, padding)
-    taps = _taps(_pad(x, dims, pads), window, outs, strides, dilation)
-    patches = taps[0] if len(taps) == 1 else T.concatenate(taps, axis=rank + 1)
-    y = T.dot(patches, kernel.reshape((int(np.prod(k_static[:-1])), channels_out)))
+    w = kernel.reshape((int(np.prod(k_static[:-1])), channels_out))
+    if all(k == 1 for k in window) and all(s == 1 for s in strides):  # 1x1: the patches are x
+        y = T.dot(x.reshape(_shape_arg([-1, dims[-1]]), ndim=2), w)
+        y = y.reshape(_shape_arg([-1] + outs + [channels_out]), ndim=rank + 2)
+    else:
+        g = _ops.geometry(window, strides, dilation, _before(pads), outs, dims[1:-1])
+        y = _ops.corr(x, w, g)
     return y, [x_static[0]] + outs + [channels_out]
 
 
@@ -172,26 +168,19 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dila
 
 
 def _correlate_transpose(x, kernel, x_static, k_static, out_last, strides, padding, dilation, fn):
-    """The adjoint of the channels-last correlation of an `out_last`-shaped input by `kernel`."""
+    """The adjoint of the channels-last correlation of an `out_last`-shaped input by `kernel`: x times
+    the kernel transposed gives every tap's share, each added to the cell it came from."""
     rank = len(strides)
     k_static = _known(k_static, fn, 'kernel')
     window, channels_out, channels_in = k_static[:rank], k_static[-2], k_static[-1]
-    pads, _ = _geometry(out_last[1:-1], window, strides, dilation, padding)
+    out_spatial = list(out_last[1:-1])
+    pads, _ = _geometry(out_spatial, window, strides, dilation, padding)
     x_dims = _dims(x, x_static)
-    # (in, taps * out): each tap's (out, in) block, transposed, side by side.
-    w = kernel.dimshuffle([rank + 1] + list(range(rank + 1))).reshape(
-        (channels_in, int(np.prod(window)) * channels_out))
-    shares = T.dot(x, w)
-    batch = out_last[0] if out_last[0] is not None else x.shape[0]
-    padded = [batch] + [n + b + a for n, (b, a) in zip(out_last[1:-1], pads)] + [channels_out]
-    y = T.zeros(padded, dtype=x.dtype)
-    for i, offset in enumerate(np.ndindex(*window)):
-        index = _tap_index(offset, x_dims[1:-1], strides, dilation)
-        y = T.inc_subtensor(y[index], shares[..., i * channels_out:(i + 1) * channels_out])
-    if not _no_pad(pads):
-        y = y[(slice(None),) + tuple(slice(b, b + n) for n, (b, _) in zip(out_last[1:-1], pads))
-              + (slice(None),)]
-    return y
+    # The correlation this is the adjoint of: (taps * out, in), out being its input channels.
+    w = kernel.reshape((int(np.prod(window)) * channels_out, channels_in))
+    g = _ops.geometry(window, strides, dilation, _before(pads), x_dims[1:-1], out_spatial)
+    static = (None,) + (1,) * (3 - rank) + tuple(out_spatial) + (channels_out,)
+    return _ops.corr_grad_input(x, w, g, static)
 
 
 def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
@@ -219,17 +208,18 @@ def conv3d_transpose(x, kernel, output_shape, strides=(1, 1, 1), padding='valid'
 # --- depthwise / separable -----------------------------------------------------------------------
 
 def _depthwise_correlate(x, kernel, x_static, k_static, strides, padding, dilation, fn):
-    """Channels-last depthwise correlation: output channel c * mult + m is x[..., c] * kernel[..., c, m]."""
+    """Channels-last depthwise correlation: output channel c * mult + m is x[..., c] * kernel[..., c, m]
+    summed over the window."""
     rank = len(strides)
     k_static = _known(k_static, fn, 'depthwise kernel')
     window, channels, mult = k_static[:rank], k_static[-2], k_static[-1]
     dims = _dims(x, x_static)
     pads, outs = _geometry(dims[1:-1], window, strides, dilation, padding)
-    taps = _taps(_pad(x, dims, pads), window, outs, strides, dilation)
-    per_tap = kernel.reshape((len(taps), channels, mult))
-    expand = list(range(rank + 2)) + ['x']
-    y = sum(tap.dimshuffle(expand) * per_tap[i] for i, tap in enumerate(taps))
-    return T.flatten(y, rank + 2), [x_static[0]] + outs + [channels * mult]
+    g = _ops.geometry(window, strides, dilation, _before(pads), outs, dims[1:-1])
+    if mult > 1:  # each channel repeated `mult` times: the kernel's fast path (one tap weight per channel)
+        x = T.repeat(x, mult, axis=rank + 1)
+    y = _ops.depthwise(x, kernel.reshape((int(np.prod(window)), channels * mult, 1)), g)
+    return y, [x_static[0]] + outs + [channels * mult]
 
 
 def _depthwise_args(fn, rank, x, depthwise_kernel, strides, padding, data_format, dilation_rate):
@@ -278,10 +268,6 @@ def separable_conv2d(x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padd
 
 # --- pooling -------------------------------------------------------------------------------------
 
-def _pool_taps(x, dims, pool_size, strides, pads, outs, fill):
-    return _taps(_pad(x, dims, pads, fill), pool_size, outs, strides, (1,) * len(pool_size))
-
-
 def _pool(fn, rank, x, pool_size, strides, padding, data_format, pool_mode):
     x = _tensor(x)
     checks.check_float_dtypes(fn, x=x.dtype)
@@ -292,18 +278,9 @@ def _pool(fn, rank, x, pool_size, strides, padding, data_format, pool_mode):
     x = _to_last(x, data_format)
     dims = _dims(x, x_static)
     pads, outs = _geometry(dims[1:-1], pool_size, strides, (1,) * rank, padding)
-    if pool_mode == 'max':  # padding cells hold -inf, so they never win
-        taps = _pool_taps(x, dims, pool_size, strides, pads, outs, -np.inf)
-        y = taps[0]
-        for tap in taps[1:]:
-            y = T.maximum(y, tap)
-    else:
-        y = sum(_pool_taps(x, dims, pool_size, strides, pads, outs, 0))
-        if _no_pad(pads):
-            y = y / np.asarray(np.prod(pool_size), dtype=x.dtype)
-        else:  # average over the real cells only, as TF does: count them with a padded mask of ones
-            ones = T.ones([1] + dims[1:-1] + [1], dtype=x.dtype)
-            y = y / sum(_pool_taps(ones, [1] + dims[1:-1] + [1], pool_size, strides, pads, outs, 0))
+    g = _ops.geometry(pool_size, strides, (1,) * rank, _before(pads), outs, dims[1:-1])
+    # max: the largest real cell (padding never wins); avg: the mean of the real cells, as TF.
+    y = _ops.window_max(x, x, g) if pool_mode == 'max' else _ops.window_avg(x, g)
     return _finish(y, [x_static[0]] + outs + [x_static[-1]], data_format)
 
 
