@@ -96,3 +96,42 @@ def check_gradient(K, fn, *arrays, **kwargs):
     for i, grad in zip(wrt, grads):
         expected = numeric_gradient(f, arrays, i, eps)
         assert_close(grad, expected, 'float64', rtol, atol, msg='gradient wrt input %d' % i)
+
+
+_GRADIENT_GRAPHS = {}
+
+
+def run_with_gradients(K, name, arrays, wrt, weights, **kwargs):
+    """[K.<name>(*inputs, **kwargs), then the gradients of sum(output * weights) w.r.t. the inputs
+    listed in `wrt`], evaluated to NumPy through one K.function of placeholders (cached per engine,
+    case, dtypes and shapes, so that property tests compile once per case). A gradient K.gradients
+    gives as None comes back as None."""
+    key = (K.backend(), id(K), name, repr(sorted(kwargs.items())), tuple(wrt),
+           tuple((a.dtype.str, a.shape) for a in arrays))
+    if key not in _GRADIENT_GRAPHS:
+        inputs = [K.placeholder(shape=a.shape, dtype=str(a.dtype)) for a in arrays]
+        out = getattr(K, name)(*inputs, **kwargs)
+        w = K.placeholder(shape=np.shape(weights), dtype=K.dtype(out))
+        grads = K.gradients(K.sum(out * w), [inputs[i] for i in wrt])
+        _GRADIENT_GRAPHS[key] = K.function(inputs + [w], [out] + list(grads))
+    return _GRADIENT_GRAPHS[key](list(arrays) + [np.asarray(weights, arrays[wrt[0]].dtype)])
+
+
+def check_op_and_gradients(K, name, gradients, *arrays, **kwargs):
+    """Asserts that K.<name> on `arrays` and its gradients (w.r.t. the inputs listed in `wrt`, by
+    default the float ones) match oracle.<name> and the oracle's analytic `gradients[name]`, with the
+    first float array's dtype tolerances (rtol/atol override them)."""
+    wrt = kwargs.pop('wrt', [i for i, a in enumerate(arrays) if a.dtype.kind == 'f'])
+    rtol, atol = kwargs.pop('rtol', None), kwargs.pop('atol', None)
+    dtype = str(arrays[wrt[0]].dtype)
+    expected = getattr(oracle, name)(*arrays, **kwargs)
+    weights = rng(11).uniform(0.5, 1.5, size=np.shape(expected)) * rng(12).choice([-1, 1], np.shape(expected))
+    weights = weights.astype(dtype)
+    results = run_with_gradients(K, name, arrays, wrt, weights, **kwargs)
+    msg = '%s(%s) of %s' % (name, kwargs, [a.tolist() for a in arrays])
+    assert_close(results[0], expected, dtype, rtol, atol, msg=msg)
+    for i, actual, grad in zip(wrt, results[1:], gradients[name](weights, *arrays, **kwargs)):
+        assert actual is not None, '%s: no gradient w.r.t. input %d' % (msg, i)
+        with np.errstate(over='ignore'):
+            grad = np.asarray(grad).astype(dtype)  # the exact gradient rounded to the dtype (inf beyond)
+        assert_close(actual, grad, dtype, rtol, atol, msg='%s: gradient w.r.t. input %d' % (msg, i))

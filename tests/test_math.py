@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import oracle
-from harness import assert_close, check_gradient, check_op, rand, run
+from harness import assert_close, check_gradient, check_op, check_op_and_gradients, rand, run
+from oracle.math import GRADIENTS
 
 # The K fixture is the engine's namespace, the same for every example.
 PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -367,3 +368,149 @@ def test_clip_keeps_float64_bounds_exact(K):
     x = np.array([2.0, -3.0, 0.5])
     out = run(K, 'clip', x, 1e-7, 1 - 1e-7)
     np.testing.assert_array_equal(out, np.clip(x, 1e-7, 1 - 1e-7))
+
+
+# --- numerics: ties, clipped domains, zeros, non-differentiable ops (docs/numerics.md) -------------
+
+def _grad(K, fn, *values, **kwargs):
+    """Value of fn(*variables) and the gradients of its sum w.r.t. the variables (None stays None)."""
+    dtype = kwargs.pop('dtype', 'float32')
+    variables = [K.variable(np.asarray(v, dtype), dtype=dtype) for v in values]
+    out = fn(*variables)
+    grads = K.gradients(K.sum(out), variables)
+    return K.eval(out), [None if g is None else K.eval(g) for g in grads]
+
+
+@pytest.mark.parametrize('name', ['max', 'min'])
+def test_reduction_gradient_shares_ties_evenly(K, name):
+    # TensorFlow's rule on every engine: tied extremes share the gradient (not 1 each).
+    x = [[1., 1., 0.], [2., 3., 3.], [-1., -1., -1.]] if name == 'max' else \
+        [[1., 1., 2.], [3., 2., 2.], [-1., -1., -1.]]
+    _, (grad,) = _grad(K, lambda t: getattr(K, name)(t, axis=1), x)
+    third = 1. / 3
+    expected = [[.5, .5, 0.], [0., .5, .5], [third, third, third]]
+    assert_close(grad, np.array(expected), msg='%s gradient' % name)
+    _, (grad,) = _grad(K, lambda t: getattr(K, name)(t), [[5., 1.], [5., 5.]])
+    assert_close(grad, np.array([[third, 0.], [third, third]] if name == 'max' else [[0., 1.], [0., 0.]]))
+
+
+@pytest.mark.parametrize('name', ['maximum', 'minimum'])
+def test_maximum_minimum_tie_gradient_goes_to_the_first_argument(K, name):
+    _, (gx, gy) = _grad(K, getattr(K, name), [1., 2., 5.], [1., 3., 4.])
+    expected_x = np.array([1., 0., 1.] if name == 'maximum' else [1., 1., 0.])
+    assert_close(gx, expected_x)
+    assert_close(gy, 1 - expected_x)
+
+
+@pytest.mark.parametrize('name', ['maximum', 'minimum'])
+def test_maximum_minimum_propagate_nan(K, name):
+    x = np.array([np.nan, 1., np.nan, 2.], 'float32')
+    y = np.array([1., np.nan, np.nan, 3.], 'float32')
+    out = run(K, name, x, y)
+    assert np.isnan(out[:3]).all() and out[3] == (3. if name == 'maximum' else 2.)
+
+
+def test_sqrt_gradient_is_zero_where_the_input_is_clipped(K):
+    # sqrt(max(x, 0)): gradient 0 for x < 0 (NaN on the Theano engines before), inf at 0 (TF).
+    out, (grad,) = _grad(K, K.sqrt, [-4., -1e-3, 0., 4.])
+    np.testing.assert_array_equal(out, [0., 0., 0., 2.])
+    np.testing.assert_array_equal(grad, [0., 0., np.inf, 0.25])
+
+
+def test_cumprod_gradient_with_zeros_is_exact(K):
+    _, (grad,) = _grad(K, K.cumprod, [0.5, 0., 2.])
+    assert_close(grad, np.array([1., 1.5, 0.]))
+    _, (grad,) = _grad(K, K.cumprod, [0.5, 0., 2., 0., 3.])
+    assert_close(grad, np.array([1., 1.5, 0., 0., 0.]))
+    x = np.array([[2., 0., 3.], [0., 0., 4.], [1., 2., 0.]])
+    _, (grad,) = _grad(K, lambda t: K.cumprod(t, axis=1), x, dtype='float64')
+    assert_close(grad, GRADIENTS['cumprod'](np.ones_like(x), x, axis=1)[0], 'float64')
+    _, (grad,) = _grad(K, lambda t: K.cumprod(t, axis=0), x, dtype='float64')
+    assert_close(grad, GRADIENTS['cumprod'](np.ones_like(x), x, axis=0)[0], 'float64')
+
+
+@pytest.mark.parametrize('case', ['round', 'argmax', 'argmin', 'greater', 'equal', 'stop_gradient'])
+def test_no_gradient_through_non_differentiable_ops(K, case):
+    # As on TensorFlow (and Keras 2.2.4): K.gradients gives None for a variable reached only through
+    # round, argmax/argmin, comparisons or stop_gradient; K.function returns None for it.
+    x = K.variable(np.array([[0.4, 1.6], [2.5, -1.]], 'float32'))
+    through = {
+        'round': lambda: K.round(x),
+        'argmax': lambda: K.cast(K.argmax(x), 'float32'),
+        'argmin': lambda: K.cast(K.argmin(x, axis=0), 'float32'),
+        'greater': lambda: K.cast(K.greater(x, 1.), 'float32'),
+        'equal': lambda: K.cast(K.equal(x, x), 'float32'),
+        'stop_gradient': lambda: K.stop_gradient(x),
+    }[case]()
+    assert K.gradients(K.sum(through), [x]) == [None]
+    # Another path keeps its gradient; the non-differentiable one adds nothing.
+    grad, = K.gradients(K.sum(through) + K.sum(x * 2.), [x])
+    np.testing.assert_array_equal(K.eval(grad), np.full((2, 2), 2., 'float32'))
+
+
+@pytest.mark.parametrize('case', ['sum', 'max', 'logsumexp', 'nested'])
+def test_stop_gradient_of_composite_ops_keeps_other_paths(K, case):
+    # CNTK 2.7's backward failed through stop_gradient(a + b); K.max is a composite on CNTK.
+    x = K.placeholder(shape=(2, 3))
+    inner = {
+        'sum': lambda: x + 1.,
+        'max': lambda: K.max(x, axis=-1, keepdims=True),
+        'logsumexp': lambda: K.logsumexp(x, axis=-1, keepdims=True),
+        'nested': lambda: x + K.stop_gradient(x * 2.),
+    }[case]()
+    loss = K.sum((x - K.stop_gradient(inner)) * 3.)
+    value = np.array([[1., 2., 3.], [0., -1., 5.]], 'float32')
+    grad, = K.function([x], K.gradients(loss, [x]))([value])
+    np.testing.assert_array_equal(grad, np.full((2, 3), 3., 'float32'))
+
+
+def test_function_returns_none_for_a_none_gradient(K):
+    x = K.placeholder(shape=(2,))
+    w, unused = K.variable(np.array([1., 2.], 'float32')), K.variable(np.array([3.], 'float32'))
+    loss = K.sum(K.round(x * w)) + K.sum(w * x)
+    grads = K.gradients(loss, [w, unused])
+    assert grads[1] is None
+    f = K.function([x], [loss, grads[1], grads[0], K.gradients(K.sum(K.round(x * w)), [w])[0]])
+    value, none, grad, none2 = f([np.array([1., 1.], 'float32')])
+    assert none is None and none2 is None
+    assert_close(value, 6.)
+    assert_close(grad, np.array([1., 1.]))
+    assert K.function([x], [None])([np.ones(2, 'float32')]) == [None]
+
+
+# Extreme inputs for the property tests: overflow of exp in float32 (88/89), huge (3e38: x - max(x)
+# overflows) and infinite values, exact zeros, and small integers (which make ties).
+EXTREMES = (0., 1e4, -1e4, 88., -88., 89., -89., 1e30, -1e30, 3e38, -3e38, np.inf, -np.inf)
+TIES = (-1., 0., 1., 2.)
+EXTREME_PROPERTY = settings(max_examples=20, deadline=None, derandomize=True,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _extreme_values(shape, dtype, extremes=EXTREMES):
+    exact = [float(np.dtype(dtype).type(v)) for v in extremes]  # as the dtype holds them
+    elements = st.one_of(st.sampled_from(exact), st.sampled_from(TIES),
+                         st.floats(-3, 3, width=32).map(lambda v: v + 0.))  # no -0.0 (docs/numerics.md)
+    return hnp.arrays(dtype, shape, elements=elements)
+
+
+@pytest.mark.parametrize('name', ['sqrt', 'max', 'min', 'maximum', 'minimum'])
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']))
+def test_extreme_values_and_gradients(K, name, data, dtype):
+    x = data.draw(_extreme_values((3, 4), dtype))
+    if name in ('maximum', 'minimum'):
+        check_op_and_gradients(K, name, GRADIENTS, x, data.draw(_extreme_values((3, 4), dtype)))
+    elif name in ('max', 'min'):
+        axis = data.draw(st.sampled_from([None, 0, 1, -1, [0, 1]]))
+        check_op_and_gradients(K, name, GRADIENTS, x, axis=axis, keepdims=data.draw(st.booleans()))
+    else:
+        check_op_and_gradients(K, name, GRADIENTS, x)
+
+
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']), axis=st.sampled_from([0, 1]))
+def test_cumprod_extreme_values_and_gradients(K, data, dtype, axis):
+    # Zeros anywhere, huge and tiny factors (no infinities: inf * 0 has no value).
+    extremes = (0., 1e4, -1e4, 88., -89., 1e-4)
+    x = data.draw(_extreme_values((3, 4), dtype, extremes))
+    check_op_and_gradients(K, 'cumprod', GRADIENTS, x, axis=axis, rtol=1e-3 if dtype == 'float32' else None)

@@ -3,9 +3,11 @@ differences, dropout's statistics, and the errors bad arguments raise."""
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import oracle
-from harness import assert_close, check_gradient, check_op, rand, run
+from harness import assert_close, check_gradient, check_op, check_op_and_gradients, rand, run
+from oracle.nn import GRADIENTS
 
 
 def check_op_dtype(K, name, *arrays, **kwargs):
@@ -487,3 +489,163 @@ def test_dropout_gradient_is_the_mask(K):
     out, grad = K.function([x], [y, K.gradients(K.sum(y), [x])[0]])([value])
     assert_close(grad, out / value, 'float64')
     assert set(np.round(np.unique(grad), 6)) == {0., round(1 / 0.75, 6)}
+
+
+# --- numerics: kinks, infinite inputs, the from-logits losses (docs/numerics.md) --------------------
+
+def _grads(K, fn, *values, **kwargs):
+    """Value of fn(*variables) and the gradients of its sum w.r.t. the variables."""
+    dtype = kwargs.pop('dtype', 'float32')
+    variables = [K.variable(np.asarray(v, dtype), dtype=dtype) for v in values]
+    out = fn(*variables)
+    return K.eval(out), [K.eval(g) for g in K.gradients(K.sum(out), variables)]
+
+
+KINKS = (
+    ('relu', {}, [0., 1., -1.], [0., 1., 0.]),
+    ('relu', dict(alpha=0.2), [0., 1., -1.], [0.2, 1., 0.2]),
+    ('relu', dict(alpha=1.5), [0., 1., -1.], [1.5, 1., 1.5]),
+    ('relu', dict(max_value=6.), [0., 6., 7.], [0., 0., 0.]),
+    ('relu', dict(max_value=1.5), [0., 1.5, 1.], [0., 0., 1.]),
+    ('relu', dict(alpha=0.1, max_value=6.), [0., 6., -1.], [0.1, 0., 0.1]),
+    ('relu', dict(threshold=0.5), [0.5, 1., 0.], [0., 1., 0.]),
+    ('relu', dict(alpha=0.3, threshold=0.5), [0.5, 1., 0.], [0.3, 1., 0.3]),
+    ('relu', dict(max_value=2., threshold=-0.5), [-0.5, 0., 2.], [0., 0., 0.]),
+    ('elu', {}, [0., 1.], [1., 1.]),
+    ('elu', dict(alpha=0.5), [0., 1.], [0.5, 1.]),
+    ('hard_sigmoid', {}, [-2.5, 2.5, 0.], [0.2, 0.2, 0.2]),
+)
+
+
+@pytest.mark.parametrize('name,kwargs,x,expected', KINKS, ids=[_id(n, k) for n, k, _, _ in KINKS])
+def test_activation_gradient_at_kinks_is_tensorflows(K, name, kwargs, x, expected):
+    # relu'(0) = 0, relu6'(6) = 0, leaky slope alpha at 0, elu alpha at 0, hard_sigmoid 0.2 at its
+    # bounds: TensorFlow's kernels' choices, on every engine.
+    _, (grad,) = _grads(K, lambda t: getattr(K, name)(t, **kwargs), x)
+    assert_close(grad, np.array(expected), msg='%s%s at %s' % (name, kwargs, x))
+    assert_close(grad, GRADIENTS[name](np.ones(len(x)), np.array(x), **kwargs)[0])
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_binary_crossentropy_from_logits_gradient_at_zero_is_exact(K, dtype):
+    # sigmoid(0) - t = [0.5, -0.5] (TensorFlow's), not [1, 0] or [0, -1] from a tie in max(x, 0).
+    out, (_, grad) = _grads(K, lambda t, o: K.binary_crossentropy(t, o, from_logits=True),
+                            [0., 1.], [0., 0.], dtype=dtype)
+    assert_close(out, np.full(2, np.log(2.)), dtype)
+    np.testing.assert_array_equal(grad, np.array([0.5, -0.5], dtype))
+
+
+def test_binary_crossentropy_from_infinite_logits_is_exact(K):
+    target = np.array([1., 0., 1., 0., 0.5, 0.5], 'float32')
+    logits = np.array([np.inf, -np.inf, -np.inf, np.inf, np.inf, -np.inf], 'float32')
+    out, (_, grad) = _grads(K, lambda t, o: K.binary_crossentropy(t, o, from_logits=True), target, logits)
+    np.testing.assert_array_equal(out, [0., 0., np.inf, np.inf, np.inf, np.inf])
+    np.testing.assert_array_equal(grad, [0., 0., -1., 1., 0.5, -0.5])  # sigmoid(x) - t
+
+
+@pytest.mark.parametrize('big', [1e5, 1e8, 3e38])
+def test_categorical_crossentropy_from_huge_float32_logits(K, big):
+    # A stable log-softmax: log(3) exactly, not 1.1016 (1e5) or 0 (1e8) from x - logsumexp(x).
+    logits = np.array([[big, big, big], [big, 0., -big]], 'float32')
+    target = np.array([[1., 0., 0.], [0., 1., 0.]], 'float32')
+    out, (_, grad) = _grads(K, lambda t, o: K.categorical_crossentropy(t, o, from_logits=True), target, logits)
+    assert_close(out, np.array([np.log(3.), big], 'float64'))
+    assert_close(grad, np.array([[-2. / 3, 1. / 3, 1. / 3], [1., -1., 0.]]))
+    labels = np.array([0, 1], 'int32')
+    sparse = run(K, 'sparse_categorical_crossentropy', labels, logits, from_logits=True)
+    assert_close(sparse, np.array([np.log(3.), big], 'float64'))
+
+
+def test_crossentropies_with_infinite_logits_are_exact(K):
+    inf = np.inf
+    logits = np.array([[0., -inf, 1.], [-inf, 2., -inf], [inf, 0., 1.], [inf, inf, -inf], [0., -inf, 1.]],
+                      'float32')
+    target = np.array([[1., 0., 0.], [0., 1., 0.], [1., 0., 0.], [0., 1., 0.], [0., 1., 0.]], 'float32')
+    expected = [np.log1p(np.exp(1.)), 0., 0., np.log(2.), inf]
+    out, (_, grad) = _grads(K, lambda t, o: K.categorical_crossentropy(t, o, from_logits=True), target, logits)
+    assert_close(out, np.array(expected))
+    assert_close(grad, GRADIENTS['categorical_crossentropy'](np.ones(5), target, logits)[1])
+    labels = np.argmax(target, axis=1).astype('int32')
+    assert_close(run(K, 'sparse_categorical_crossentropy', labels, logits, from_logits=True), np.array(expected))
+
+
+def test_softsign_and_softmax_of_infinities(K):
+    np.testing.assert_array_equal(run(K, 'softsign', np.array([np.inf, -np.inf, 1e30, -3e38], 'float32')),
+                                  [1., -1., 1., -1.])
+    inf = np.inf
+    x = np.array([[inf, 0., 1.], [inf, inf, 0.], [-inf, 0., -inf], [inf, -inf, 3e38]], 'float32')
+    np.testing.assert_array_equal(run(K, 'softmax', x),
+                                  [[1., 0., 0.], [.5, .5, 0.], [0., 1., 0.], [1., 0., 0.]])
+    # A row of only -inf has no softmax (every probability is 0 / 0).
+    assert np.isnan(run(K, 'softmax', np.full((1, 3), -inf, 'float32'))).all()
+
+
+# Extreme inputs for the property tests: overflow of exp in float32 (88/89), huge (3e38: x - max(x)
+# overflows) and infinite values, exact zeros, and small integers (which make ties and kinks).
+EXTREMES = (0., 1e4, -1e4, 88., -88., 89., -89., 1e30, -1e30, 3e38, -3e38, np.inf, -np.inf)
+EXTREME_PROPERTY = settings(max_examples=20, deadline=None, derandomize=True,
+                            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _extreme_values(shape, dtype, extremes=EXTREMES):
+    exact = [float(np.dtype(dtype).type(v)) for v in extremes]  # as the dtype holds them
+    ties = (-2.5, -1., -0.5, 0., 0.5, 1., 1.5, 2., 2.5, 6.)
+    elements = st.one_of(st.sampled_from(exact), st.sampled_from(ties),
+                         st.floats(-3, 3, width=32).map(lambda v: v + 0.))  # no -0.0 (docs/numerics.md)
+    return hnp.arrays(dtype, shape, elements=elements)
+
+
+EXTREME_ACTIVATIONS = [case for case in ACTIVATIONS if case[0] != 'softmax']
+
+
+@_cases(*EXTREME_ACTIVATIONS)
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']))
+def test_activation_extreme_values_and_gradients(K, name, kwargs, data, dtype):
+    check_op_and_gradients(K, name, GRADIENTS, data.draw(_extreme_values((3, 4), dtype)), **kwargs)
+
+
+def _rows_with_a_value(data, shape, dtype, axis):
+    """Logits with extreme values where no row (along axis) is only -inf (it has no softmax)."""
+    x = np.moveaxis(data.draw(_extreme_values(shape, dtype)), axis, -1).copy()
+    x[np.all(x == -np.inf, axis=-1), 0] = 0.
+    return np.moveaxis(x, -1, axis)
+
+
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']), axis=st.sampled_from([-1, 0]))
+def test_softmax_extreme_values_and_gradients(K, data, dtype, axis):
+    x = _rows_with_a_value(data, (3, 4), dtype, axis)
+    check_op_and_gradients(K, 'softmax', GRADIENTS, x, axis=axis)
+
+
+def _targets(data, shape, dtype, axis):
+    """Rows of probabilities (along axis) with exact zeros: one-hot or two classes sharing."""
+    classes = shape[axis]
+    rows = int(np.prod(shape)) // classes
+    t = np.zeros((rows, classes))
+    for r in range(rows):
+        picked = data.draw(st.lists(st.integers(0, classes - 1), min_size=1, max_size=2, unique=True))
+        t[r, picked] = 1. / len(picked)
+    t = t.reshape(tuple(np.delete(shape, axis % len(shape))) + (classes,))
+    return np.moveaxis(t, -1, axis).astype(dtype)
+
+
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']), axis=st.sampled_from([-1, 0]))
+def test_crossentropy_from_logits_extreme_values_and_gradients(K, data, dtype, axis):
+    logits = _rows_with_a_value(data, (3, 4), dtype, axis)
+    target = _targets(data, (3, 4), dtype, axis)
+    check_op_and_gradients(K, 'categorical_crossentropy', GRADIENTS, target, logits, from_logits=True,
+                           axis=axis)
+    labels = np.argmax(target, axis=axis).astype(dtype)  # float labels: CNTK feeds one float dtype
+    check_op_and_gradients(K, 'sparse_categorical_crossentropy', GRADIENTS, labels, logits, from_logits=True,
+                           axis=axis, wrt=[1])
+
+
+@EXTREME_PROPERTY
+@given(data=st.data(), dtype=st.sampled_from(['float32', 'float64']))
+def test_binary_crossentropy_from_logits_extreme_values_and_gradients(K, data, dtype):
+    logits = data.draw(_extreme_values((3, 4), dtype))
+    target = data.draw(hnp.arrays(dtype, (3, 4), elements=st.sampled_from([0., 1., 0.5, 0.25])))
+    check_op_and_gradients(K, 'binary_crossentropy', GRADIENTS, target, logits, from_logits=True)

@@ -1,4 +1,12 @@
-"""Oracle for the math family: plain NumPy/SciPy, written from the semantics, not from kbackend."""
+"""Oracle for the math family: plain NumPy/SciPy, written from the semantics, not from kbackend.
+
+`GRADIENTS` holds analytic gradients (float64) for the functions whose gradient has a convention at
+ties or at the edge of the domain, where finite differences cannot decide (docs/numerics.md):
+``GRADIENTS[name](g, *inputs, **kwargs)`` is the list of gradients of sum(g * name(*inputs)) w.r.t.
+the float inputs.
+"""
+import itertools
+
 import numpy as np
 from scipy import special
 
@@ -185,3 +193,73 @@ def sin(x):
 
 def cos(x):
     return np.cos(x)
+
+
+# --- analytic gradients (TensorFlow's conventions) ----------------------------------------------
+
+def _f64(x):
+    return np.asarray(x, dtype='float64')
+
+
+def _extreme_grad(op, g, x, axis=None, keepdims=False):
+    """max/min: the gradient is shared evenly among the entries tied at the extreme."""
+    x = _f64(x)
+    axes = tuple(range(x.ndim)) if axis is None else \
+        tuple(a % x.ndim for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+    m = op(x, axis=axes, keepdims=True)
+    tied = (x == m).astype('float64')
+    g = _f64(g)
+    if not keepdims:
+        g = np.expand_dims(g, axes) if axes else g
+    return [tied * g / tied.sum(axis=axes, keepdims=True)]
+
+
+def _unbroadcast(grad, shape):
+    """grad summed over the axes along which an input of `shape` was broadcast."""
+    grad = np.asarray(grad)
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for i, d in enumerate(shape):
+        if d == 1 and grad.shape[i] != 1:
+            grad = grad.sum(axis=i, keepdims=True)
+    return grad
+
+
+def _pair_grad(first_wins, g, x, y):
+    """maximum/minimum: the first argument takes the gradient where it wins or ties."""
+    x, y, g = _f64(x), _f64(y), _f64(g)
+    to_x = first_wins(x, y)
+    return [_unbroadcast(np.where(to_x, g, 0.), x.shape), _unbroadcast(np.where(to_x, 0., g), y.shape)]
+
+
+def _sqrt_grad(g, x):
+    """0.5 / sqrt(x) for x >= 0 (0 at +inf, inf at 0, -inf at -0.0 as IEEE's sqrt(-0.0) = -0.0), and
+    0 where x < 0 (clipped)."""
+    x, g = _f64(x), _f64(g)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        return [np.where(x >= 0, g * (0.5 / np.sqrt(np.where(x >= 0, x, 1.))), 0.)]
+
+
+def _cumprod_grad(g, x, axis=0):
+    """sum over j >= i of g_j * prod(x_k for k <= j, k != i), term by term (exact with zeros)."""
+    x, g = np.moveaxis(_f64(x), axis, -1), np.moveaxis(_f64(g), axis, -1)
+    out = np.zeros_like(x)
+    n = x.shape[-1]
+    for idx in itertools.product(*[range(d) for d in x.shape[:-1]]):
+        line, weights = x[idx], g[idx]
+        for i in range(n):
+            total = 0.
+            for j in range(i, n):
+                total += weights[j] * np.prod([line[k] for k in range(j + 1) if k != i])
+            out[idx + (i,)] = total
+    return [np.moveaxis(out, -1, axis)]
+
+
+GRADIENTS = {
+    'max': lambda g, x, axis=None, keepdims=False: _extreme_grad(np.max, g, x, axis, keepdims),
+    'min': lambda g, x, axis=None, keepdims=False: _extreme_grad(np.min, g, x, axis, keepdims),
+    'maximum': lambda g, x, y: _pair_grad(np.greater_equal, g, x, y),
+    'minimum': lambda g, x, y: _pair_grad(np.less_equal, g, x, y),
+    'sqrt': _sqrt_grad,
+    'cumprod': _cumprod_grad,
+}

@@ -43,6 +43,7 @@ class GradOp(C.ops.functions.UserFunction):
         self.extra = [v for v in self.wrt if v not in self.args]
         inputs = [cut_inputs[a.uid] if a.uid in cut_inputs else _feedable(a) for a in self.args]
         super(GradOp, self).__init__(inputs + self.extra, name=name)
+        self.lock = threading.Lock()
 
     def infer_outputs(self):
         return [C.output_variable(v.shape, v.dtype, v.dynamic_axes, needs_gradient=False)
@@ -54,7 +55,8 @@ class GradOp(C.ops.functions.UserFunction):
         values = _stashed(self)
         if values is None:
             feed = dict(zip(self.args, arguments[:len(self.args)]))
-            grads = self.loss.grad(feed, wrt=self.wrt, as_numpy=True)
+            with self.lock:  # the loss is one CNTK Function: one evaluation at a time (threads)
+                grads = self.loss.grad(feed, wrt=self.wrt, as_numpy=True)
             if len(self.wrt) == 1:
                 grads = {self.wrt[0]: grads}
             values = [grads[v] for v in self.wrt]

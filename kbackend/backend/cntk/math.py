@@ -9,6 +9,14 @@ is floor(x + 0.5); ``C.log`` returns -85.1 for every input below about 1.1e-37 (
 included, float64 too); ``C.pow(0, negative)`` is 0; ``C.reduce_log_sum_exp`` of an all -inf row is
 NaN; ``C.times`` cannot produce rank 0, and on CNTK's batch axis gives sum(x) * sum(y) for per-sample
 shapes (k,) . (k, 1); there is no sign, cumsum or cumprod op.
+
+Gradients follow TensorFlow's conventions (docs/numerics.md), where CNTK's differ: ``C.reduce_max``
+gives each tied entry the whole gradient (TensorFlow shares it evenly); ``C.element_max(a, b)`` is
+``a if a > b else b``, so a tie's gradient goes to b (TensorFlow's to x, the first argument) and a NaN
+in a is lost; ``C.reduce_prod``'s gradient is 0 everywhere when the input holds a zero. round,
+argmax/argmin and comparisons have no gradient: K.gradients (core) does not follow a path through
+floor, a comparison or a stop_gradient (which ends argmax/argmin), so a variable reached only that
+way gets None, as on TensorFlow.
 """
 import numbers
 
@@ -153,14 +161,37 @@ def _reduce(op, fn, x, axis, keepdims):
     return op(x, axis=tuple(axes), keepdims=bool(keepdims))
 
 
-def max(x, axis=None, keepdims=False):
+def _extreme(op, fn, x, axis, keepdims):
+    """The max/min `op` of x whose gradient is shared evenly among tied entries (TensorFlow's rule).
+
+    m = op(x) gives each of its k tied entries the whole gradient; m + (1/k - 1) * (m - m'), with m'
+    a stop_gradient copy of m, is exactly m (m - m' is 0) with 1/k of that gradient. Only the
+    comparison x == m and its count touch the full tensor. At an infinite m (m - m' is NaN), m / k
+    is m itself."""
     x = T.as_tensor(x)
-    return T.same(x, _reduce(C.reduce_max, 'max', x, axis, keepdims))
+    axes = _static_axes(fn, x, axis)
+    if not axes:
+        return T.same(x, C.alias(x))
+    if not T.is_float(T.keras_dtype(x)):
+        return T.same(x, op(x, axis=tuple(axes), keepdims=bool(keepdims)))
+    axes = tuple(axes)
+    one = _like(x, 1)
+    m = op(x, axis=axes, keepdims=True)
+    share = C.element_divide(one, C.reduce_sum(C.equal(x, m), axis=axes, keepdims=True))
+    finite = C.plus(m, C.element_times(C.minus(share, one), C.minus(m, C.stop_gradient(m))))
+    out = C.element_select(C.equal(C.abs(m), _like(x, np.inf)), C.element_times(share, m), finite)
+    if not keepdims:
+        for a in sorted(axes, reverse=True):
+            out = T.drop_axis(out, a)
+    return T.same(x, out)
+
+
+def max(x, axis=None, keepdims=False):
+    return _extreme(C.reduce_max, 'max', x, axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
-    x = T.as_tensor(x)
-    return T.same(x, _reduce(C.reduce_min, 'min', x, axis, keepdims))
+    return _extreme(C.reduce_min, 'min', x, axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
@@ -280,8 +311,9 @@ def all(x, axis=None, keepdims=False):
 def _arg(op, fn, x, axis):
     x = T.as_tensor(x)
     static = T.static_axis(x, axis, fn)
-    # C.argmax keeps the reduced axis (ties give the first index, as NumPy's).
-    return T.tag(T.drop_axis(op(x, axis=static), static), 'int64')
+    # C.argmax keeps the reduced axis (ties give the first index, as NumPy's). The stop_gradient
+    # marks the indices as having no gradient for K.gradients (core), as on TensorFlow.
+    return T.tag(T.drop_axis(C.stop_gradient(op(x, axis=static)), static), 'int64')
 
 
 def argmax(x, axis=-1):
@@ -310,8 +342,9 @@ def abs(x):
 
 
 def sqrt(x):
-    # Negative inputs give 0, not NaN (the design's rule); the explicit max keeps their gradient 0.
-    return _unary(lambda t: C.sqrt(C.element_max(t, _like(t, 0))), x, True)
+    # Negative inputs give 0, not NaN (the design's rule), with gradient 0 (element_max selects);
+    # 0 first, so at x == 0 the tie goes to x: gradient inf, as TensorFlow's.
+    return _unary(lambda t: C.sqrt(C.element_max(_like(t, 0), t)), x, True)
 
 
 def exp(x):
@@ -442,14 +475,27 @@ def less_equal(x, y):
     return T.less_equal(x, y)
 
 
-def maximum(x, y):
+def _could_be_nan(v):
+    return T.is_tensor(v) or bool(np.any(np.isnan(np.asarray(v, dtype='float64'))))
+
+
+def _extremum(op, x, y):
+    """op(y, x): CNTK's element_max/min(a, b) is `a if a > b else b` (resp. <), so y first gives a
+    tie's gradient to x, as TensorFlow does; a NaN in y is kept (a NaN in x already is)."""
+    nan_y = _could_be_nan(y)
     x, y, dtype = T.unify(x, y)
-    return T.tag(C.element_max(x, y), dtype)
+    out = op(y, x)
+    if T.is_float(dtype) and nan_y:
+        out = C.element_select(C.equal(y, y), out, y)
+    return T.tag(out, dtype)
+
+
+def maximum(x, y):
+    return _extremum(C.element_max, x, y)
 
 
 def minimum(x, y):
-    x, y, dtype = T.unify(x, y)
-    return T.tag(C.element_min(x, y), dtype)
+    return _extremum(C.element_min, x, y)
 
 
 def sin(x):

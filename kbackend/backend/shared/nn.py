@@ -2,6 +2,12 @@
 
 An engine module that has a faster or more stable kernel for a case defines the function itself and
 calls back here (``<engine package>._shared_nn``) for the cases its kernel does not cover.
+
+Numerics (docs/numerics.md): kinks take TensorFlow's gradients (relu'(0) = 0, the cap of
+relu(max_value) has gradient 0, leaky relu's slope at 0 is alpha); infinite inputs give the limit
+where one exists (softsign(+-inf) = +-1, softmax shares the probability among +inf entries, the
+from-logits crossentropies are exact at +-inf logits with 0 * log(0) = 0); the from-logits losses
+are written without a tie, so their gradients are exact everywhere (binary: sigmoid(x) - t).
 """
 import numbers
 
@@ -27,17 +33,28 @@ def _c(value, like):
 
 # --- activations -----------------------------------------------------------------------------------
 
+def _cap(y, max_value):
+    """min(y, max_value) for y >= 0, with max_value below 0 taken as 0 (as clip(y, 0, max_value)).
+    The cap comes first: at y == max_value K.minimum gives the gradient to it (TensorFlow's relu6)."""
+    if isinstance(max_value, numbers.Real):
+        max_value = max(max_value, 0.)
+    return K.minimum(_c(max_value, y), y)  # noqa: F821
+
+
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    # Gradients at the kinks are TensorFlow's kernels': 0 at x == 0 (and at the cap), alpha at the
+    # threshold when leaking. K.maximum/K.minimum give a tie's gradient to their first argument, so
+    # the constant comes first.
+    zero = _c(0., x)
     if alpha == 0 and threshold == 0:
-        y = K.maximum(x, _c(0., x))  # noqa: F821
-        return y if max_value is None else K.minimum(y, _c(max_value, x))  # noqa: F821
+        y = K.maximum(zero, x)  # noqa: F821
+        return y if max_value is None else _cap(y, max_value)
     # Keras 2.2.4's rule: x above the threshold (0 at or below it), clipped to [0, max_value] when
     # max_value is given, minus alpha * (threshold - x) below the threshold.
     threshold = _c(threshold, x)
-    zero = _c(0., x)
     y = K.switch(K.greater(x, threshold), x, K.zeros_like(x))  # noqa: F821  (no inf * 0)
     if max_value is not None:
-        y = K.clip(y, zero, _c(max_value, x))  # noqa: F821
+        y = _cap(K.maximum(zero, y), max_value)  # noqa: F821
     if alpha != 0:
         y = y - _c(alpha, x) * K.maximum(threshold - x, zero)  # noqa: F821
     return y
@@ -50,20 +67,45 @@ def elu(x, alpha=1.0):
     return K.switch(K.greater(x, zero), x, negative)  # noqa: F821
 
 
+def finite_top(x):
+    """x with +inf replaced by the dtype's largest number: for softmax, +inf entries then share the
+    probability (the limit), where inf - inf would give NaN. Their gradient is 0."""
+    dtype = K.dtype(x)  # noqa: F821
+    return K.minimum(x, _c(np.finfo(dtype).max, x)) if dtype.startswith('float') else x  # noqa: F821
+
+
 def softmax(x, axis=-1):
     # Shifting by the max is exact for softmax and keeps exp from overflowing; the shift needs no
-    # gradient of its own.
+    # gradient of its own. A row of only -inf has no softmax: NaN, as on every engine.
+    x = finite_top(x)
     shifted = x - K.stop_gradient(K.max(x, axis=axis, keepdims=True))  # noqa: F821
     e = K.exp(shifted)  # noqa: F821
     return e / K.sum(e, axis=axis, keepdims=True)  # noqa: F821
 
 
+def softsign_bound(dtype):
+    """A power of two beyond which softsign is +-1 in `dtype` (x / (1 + |x|) rounds to it exactly,
+    also when the engine divides through the reciprocal) and its gradient 1 / (1 + |x|)**2 is still
+    representable at the bound: 2**12 for float16, 2**64 for float32, 2**512 for float64."""
+    info = np.finfo(dtype)
+    return 2.0 ** max(info.nmant + 2, info.maxexp // 2)
+
+
 def softsign(x):
+    # x / (1 + |x|) of x clipped to +-softsign_bound: exactly +-1 there and at +-inf (inf / inf is
+    # NaN), with gradient 0 beyond the bound.
+    dtype = K.dtype(x)  # noqa: F821
+    if dtype.startswith('float'):
+        bound = softsign_bound(dtype)
+        x = K.clip(x, _c(-bound, x), _c(bound, x))  # noqa: F821
     return x / (_c(1., x) + K.abs(x))  # noqa: F821
 
 
 def hard_sigmoid(x):
-    return K.clip(_c(0.2, x) * x + _c(0.5, x), _c(0., x), _c(1., x))  # noqa: F821
+    # clip(0.2 * x + 0.5, 0, 1) written as (clip(x, -2.5, 2.5) + 2.5) / 5: exactly 0 and 1 at +-2.5
+    # and the kinks exactly there (0.2 is not exact, and an engine that fuses 0.2 * x + 0.5 into a
+    # multiply-add moved -2.5 outside the clip in float64); gradient 0.2 at the bounds (inclusive).
+    return (K.clip(x, _c(-2.5, x), _c(2.5, x)) + _c(2.5, x)) / _c(5., x)  # noqa: F821
 
 
 # --- losses ----------------------------------------------------------------------------------------
@@ -73,12 +115,30 @@ def _clip_probabilities(p):
     return K.clip(p, _c(eps, p), _c(1. - eps, p))  # noqa: F821
 
 
+def times_no_nan(weight, value, infinity):
+    """weight * value, 0 where weight is 0 and value is `infinity` (0 * log(0) = 0 in a
+    crossentropy). The gradients are the product's, except w.r.t. a zero weight at an infinite value:
+    0 there (instead of inf)."""
+    zero = K.zeros_like(value)  # noqa: F821
+    at_zero = K.switch(K.equal(value, _c(infinity, value)), zero, value)  # noqa: F821
+    return weight * K.switch(K.equal(weight, _c(0., weight)), at_zero, value)  # noqa: F821
+
+
+def log_softmax(x, axis=-1):
+    """Stable and exact log-softmax: x - max - log(sum(exp(x - max))), not x - logsumexp(x), which
+    rounds away the small terms at large |x| (1.1016 instead of 1.0986 at logits 1e5 in float32).
+    +inf entries share the probability: log(1/k) there and -inf elsewhere in their row; a row of
+    only -inf is NaN. The shift needs no gradient, so there is no tie."""
+    m = K.stop_gradient(K.max(x, axis=axis, keepdims=True))  # noqa: F821
+    shifted = K.switch(K.equal(x, _c(np.inf, x)), K.zeros_like(x), x - m)  # noqa: F821
+    return shifted - K.log(K.sum(K.exp(shifted), axis=axis, keepdims=True))  # noqa: F821
+
+
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if from_logits:
-        log_probs = output - K.logsumexp(output, axis=axis, keepdims=True)  # noqa: F821
-    else:
-        output = output / K.sum(output, axis=axis, keepdims=True)  # noqa: F821
-        log_probs = K.log(_clip_probabilities(output))  # noqa: F821
+        return -K.sum(times_no_nan(target, log_softmax(output, axis), -np.inf), axis=axis)  # noqa: F821
+    output = output / K.sum(output, axis=axis, keepdims=True)  # noqa: F821
+    log_probs = K.log(_clip_probabilities(output))  # noqa: F821
     return -K.sum(target * log_probs, axis=axis)  # noqa: F821
 
 
@@ -108,9 +168,15 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def binary_crossentropy(target, output, from_logits=False):
     if from_logits:
-        # -t*log(sigmoid(x)) - (1-t)*log(1-sigmoid(x)) = max(x, 0) - x*t + log(1 + exp(-|x|)),
-        # which neither overflows nor loses precision for large |x|.
-        return K.relu(output) - output * target + K.softplus(-K.abs(output))  # noqa: F821
+        # -t*log(sigmoid(x)) - (1-t)*log(1-sigmoid(x)) = t*softplus(-x) + (1-t)*softplus(x)
+        # = softplus(-|x|) + (1-t)*|x| for x >= 0, + t*|x| below: one softplus, two non-negative
+        # terms (no cancellation), exact at x = +-inf with 0 * inf = 0. No tie: both sides of x == 0
+        # are taken from the x >= 0 branch, so the gradient is sigmoid(x) - t exactly (0.5 - t at 0).
+        x, t = output, target
+        right = K.greater_equal(x, _c(0., x))  # noqa: F821
+        minus_abs = K.switch(right, -x, x)  # noqa: F821
+        weight = K.switch(right, _c(1., t) - t, t)  # noqa: F821
+        return K.softplus(minus_abs) + times_no_nan(weight, -minus_abs, np.inf)  # noqa: F821
     output = _clip_probabilities(output)
     one = _c(1., output)
     return -(target * K.log(output) + (one - target) * K.log(one - output))  # noqa: F821

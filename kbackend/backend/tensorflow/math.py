@@ -1,9 +1,13 @@
-"""tensorflow engine: the math op family (see kbackend.backend.api.FAMILIES)."""
+"""tensorflow engine: the math op family (see kbackend.backend.api.FAMILIES).
+
+TensorFlow's gradient conventions are kbackend's (docs/numerics.md); the one kernel gradient replaced
+here is cumprod's, which TensorFlow computes by dividing by the input (wrong where it holds zeros).
+"""
 import string
 
 from .. import common
 from ..shared import checks
-from ._graph import graph_scope, tf
+from ._graph import graph_scope, tf, tf1
 
 __all__ = [
     'dot', 'batch_dot', 'transpose', 'max', 'min', 'sum', 'prod', 'cumsum', 'cumprod', 'var',
@@ -93,9 +97,42 @@ def cumsum(x, axis=0):
     return tf.cumsum(x, axis=axis)
 
 
+_EXACT_CUMPROD = 'KbackendExactCumprod'
+
+
+def _exact_cumprod_gradient(op, grad):
+    """The exact gradient of cumprod (TensorFlow's divides by x: wrong where x holds zeros).
+
+    d/dx_i = sum over j >= i of g_j * prod(x_k, k <= j, k != i). With zeros replaced by 1 (xs) and
+    c = cumprod(xs), that product is c_j / xs_i when x_0..x_j hold no zero other than x_i, else 0:
+    before the first zero it is the usual reversed cumsum divided by x_i; at the first zero it is the
+    reversed cumsum of g * c over the steps whose only zero is that one; after it, 0."""
+    x, axis = op.inputs[0], op.inputs[1]
+    zero = tf.zeros_like(x)
+    is_zero = tf.equal(x, zero)
+    xs = tf.where(is_zero, tf.ones_like(x), x)
+    weighted = grad * tf.math.cumprod(xs, axis=axis)
+    zeros_so_far = tf.cumsum(tf.cast(is_zero, tf.int32), axis=axis)
+    none = tf.where(tf.equal(zeros_so_far, 0), weighted, zero)
+    one = tf.where(tf.equal(zeros_so_far, 1), weighted, zero)
+    dx = tf.where(is_zero, tf.cumsum(one, axis=axis, reverse=True),
+                  tf.cumsum(none, axis=axis, reverse=True) / xs)
+    return [dx, None]
+
+
+try:
+    tf.RegisterGradient(_EXACT_CUMPROD)(_exact_cumprod_gradient)
+except KeyError:  # registered already (the module was imported again)
+    pass
+
+
 @graph_scope
 def cumprod(x, axis=0):
-    return tf.math.cumprod(x, axis=axis)
+    x = tf.convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        return tf.math.cumprod(x, axis=axis)
+    with tf1.get_default_graph().gradient_override_map({'Cumprod': _EXACT_CUMPROD}):
+        return tf.math.cumprod(x, axis=axis)
 
 
 @graph_scope

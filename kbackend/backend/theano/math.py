@@ -1,10 +1,19 @@
-"""theano engine: the math op family (see kbackend.backend.api.FAMILIES)."""
+"""theano engine: the math op family (see kbackend.backend.api.FAMILIES).
+
+Gradients follow TensorFlow's conventions (docs/numerics.md): a max/min reduction shares its gradient
+evenly among tied entries (Theano gives each the whole gradient); sqrt's gradient is 0 where the input
+was clipped (Theano's mask product gives 0 * inf = NaN); cumprod's gradient is exact when the input
+holds zeros (Theano divides by them); round, argmax/argmin and comparisons have no gradient, so
+K.gradients gives None for a variable reached only through them, as on TensorFlow.
+"""
+import importlib
+
 import numpy as np
 
 from .. import common
 from ..shared import checks, shapes
 from ._engine import IS_PYTENSOR, T, sparse, theano
-from .core import int_shape, is_sparse as _is_sparse, with_static_shape
+from .core import _Variable, int_shape, is_sparse as _is_sparse, with_static_shape
 
 __all__ = [
     'dot', 'batch_dot', 'transpose', 'max', 'min', 'sum', 'prod', 'cumsum', 'cumprod', 'var',
@@ -14,6 +23,8 @@ __all__ = [
 ]
 
 _zero_grad = theano.gradient.zero_grad
+_disconnected_grad = theano.gradient.disconnected_grad
+_CumOp = importlib.import_module(theano.__name__ + '.tensor.extra_ops').CumOp
 # PyTensor deprecates batched_dot in favour of matmul (rewritten to the same BatchedDot kernel);
 # legacy Theano has no matmul.
 _batched_matmul = T.matmul if IS_PYTENSOR else T.batched_dot
@@ -65,12 +76,23 @@ def transpose(x):
     return T.transpose(x)
 
 
+def _shared_ties(op, x, axis):
+    """x, with the gradient that reaches it through the max/min `op` along `axis` divided by the
+    number of entries tied at the extreme (TensorFlow's rule); the forward value is x itself."""
+    x = T.as_tensor_variable(x)
+    if not x.dtype.startswith('float'):
+        return x
+    tied = T.eq(x, op(x, axis=axis, keepdims=True))
+    count = T.sum(tied, axis=axis, keepdims=True, dtype=x.dtype)
+    return theano.gradient.grad_scale(x, np.asarray(1, x.dtype) / count)
+
+
 def max(x, axis=None, keepdims=False):
-    return _reduction(T.max, x, axis, keepdims)
+    return _reduction(T.max, _shared_ties(T.max, x, axis), axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
-    return _reduction(T.min, x, axis, keepdims)
+    return _reduction(T.min, _shared_ties(T.min, x, axis), axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
@@ -85,8 +107,47 @@ def cumsum(x, axis=0):
     return T.cumsum(x, axis=axis)
 
 
+def _reverse_cumsum(x, axis):
+    flip = tuple(slice(None, None, -1) if i == axis else slice(None) for i in range(x.ndim))
+    return T.cumsum(x[flip], axis=axis)[flip]
+
+
+def _cumprod_gradient(x, g, axis):
+    """The exact gradient of sum(g * cumprod(x)) w.r.t. x, zeros included, without dividing by 0.
+
+    d/dx_i = sum over j >= i of g_j * prod(x_k, k <= j, k != i). With zeros replaced by 1 (xs) and
+    c = cumprod(xs), that product is c_j / xs_i when x_0..x_j hold no zero other than x_i, else 0:
+    before the first zero it is the usual reversed cumsum divided by x_i; at the first zero it is the
+    reversed cumsum of g * c over the steps whose only zero is that one; after it, 0."""
+    is_zero = T.eq(x, 0)
+    xs = T.switch(is_zero, np.asarray(1, x.dtype), x)
+    weighted = g * T.cumprod(xs, axis=axis)
+    zeros_so_far = T.cumsum(T.cast(is_zero, 'int32'), axis=axis)
+    none = T.switch(T.eq(zeros_so_far, 0), weighted, np.asarray(0, x.dtype))
+    one = T.switch(T.eq(zeros_so_far, 1), weighted, np.asarray(0, x.dtype))
+    return T.switch(is_zero, _reverse_cumsum(one, axis), _reverse_cumsum(none, axis) / xs)
+
+
+class _ExactCumprod(_CumOp):
+    """The engine's cumprod kernel with an exact gradient when the input holds zeros."""
+
+    def __init__(self, axis):
+        super(_ExactCumprod, self).__init__(axis=axis, mode='mul')
+
+    def pullback(self, inputs, outputs, output_gradients):  # PyTensor 3
+        return [_cumprod_gradient(inputs[0], output_gradients[0], self.axis)]
+
+    def grad(self, inputs, output_gradients):  # Theano 1.0.5 (and older PyTensor)
+        return [_cumprod_gradient(inputs[0], output_gradients[0], self.axis)]
+
+
 def cumprod(x, axis=0):
-    return T.cumprod(x, axis=axis)
+    x = T.as_tensor_variable(x)
+    if not x.dtype.startswith('float'):
+        return T.cumprod(x, axis=axis)
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
+        return T.cumprod(x, axis=axis)  # the engine's own error for a bad axis
+    return _ExactCumprod(int(axis) % x.ndim)(x)
 
 
 def var(x, axis=None, keepdims=False):
@@ -105,12 +166,18 @@ def all(x, axis=None, keepdims=False):
     return _reduction(T.all, x, axis, keepdims)
 
 
+def _no_gradient(x):
+    """x, seen by gradients as disconnected: K.gradients gives None for a variable reached only
+    through it, as TensorFlow does for its ops without a gradient (round, argmax, comparisons)."""
+    return _disconnected_grad(x) if isinstance(x, _Variable) else x
+
+
 def argmax(x, axis=-1):
-    return T.argmax(x, axis=axis, keepdims=False)
+    return T.argmax(_no_gradient(T.as_tensor_variable(x)), axis=axis, keepdims=False)
 
 
 def argmin(x, axis=-1):
-    return T.argmin(x, axis=axis, keepdims=False)
+    return T.argmin(_no_gradient(T.as_tensor_variable(x)), axis=axis, keepdims=False)
 
 
 def square(x):
@@ -122,8 +189,11 @@ def abs(x):
 
 
 def sqrt(x):
-    # Negative inputs give 0, not NaN (the design's rule on every engine).
-    return T.sqrt(T.maximum(x, 0))
+    # Negative inputs give 0, not NaN (the design's rule on every engine), and gradient 0: a switch
+    # selects (Theano's maximum would multiply sqrt's infinite gradient at 0 by a 0 mask: NaN).
+    # NaN stays NaN; sqrt's gradient at 0 is inf, as TensorFlow's.
+    x = T.as_tensor_variable(x)
+    return T.sqrt(T.switch(T.lt(x, 0), np.asarray(0, x.dtype), x))
 
 
 def exp(x):
@@ -144,7 +214,7 @@ def logsumexp(x, axis=None, keepdims=False):
 
 
 def round(x):
-    return T.round(x, mode='half_to_even')
+    return _no_gradient(T.round(x, mode='half_to_even'))
 
 
 def sign(x):
@@ -170,27 +240,27 @@ def clip(x, min_value, max_value):
 
 
 def equal(x, y):
-    return T.eq(x, y)
+    return T.eq(_no_gradient(x), _no_gradient(y))
 
 
 def not_equal(x, y):
-    return T.neq(x, y)
+    return T.neq(_no_gradient(x), _no_gradient(y))
 
 
 def greater(x, y):
-    return T.gt(x, y)
+    return T.gt(_no_gradient(x), _no_gradient(y))
 
 
 def greater_equal(x, y):
-    return T.ge(x, y)
+    return T.ge(_no_gradient(x), _no_gradient(y))
 
 
 def less(x, y):
-    return T.lt(x, y)
+    return T.lt(_no_gradient(x), _no_gradient(y))
 
 
 def less_equal(x, y):
-    return T.le(x, y)
+    return T.le(_no_gradient(x), _no_gradient(y))
 
 
 def maximum(x, y):
