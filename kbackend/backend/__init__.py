@@ -18,7 +18,7 @@ from .common import (epsilon, set_epsilon, floatx, set_floatx, cast_to_floatx,  
 _BACKEND = _common.configure().values['backend']
 _LOAD_LOCK = _threading.RLock()
 _loaded = False
-_loading = False
+_loading = None  # the ident of the thread importing the engine (its own lookups must not recurse)
 # `from . import api` asks the package for its submodules: those lookups must not load an engine.
 _SUBMODULES = frozenset(m.name for m in _pkgutil.iter_modules(__path__))
 
@@ -31,10 +31,10 @@ def backend():
 def _load_engine():
     """Imports the configured engine once and copies its K namespace into this module."""
     global _loaded, _loading
-    with _LOAD_LOCK:
-        if _loaded or _loading:
+    with _LOAD_LOCK:  # another thread's first use waits here until the engine is loaded
+        if _loaded or _loading is not None:
             return
-        _loading = True
+        _loading = _threading.get_ident()
         try:
             from .loader import load_engine
             namespace = load_engine(_BACKEND)
@@ -43,14 +43,14 @@ def _load_engine():
                               and k != 'backend'})
             _loaded = True
         finally:
-            _loading = False
+            _loading = None
 
 
 class _BackendModule(_types.ModuleType):
     """Loads the engine when a name that is not yet defined is looked up (Python 3.5+)."""
 
     def __getattr__(self, name):
-        if name.startswith('__') or name in _SUBMODULES or _loading:
+        if name.startswith('__') or name in _SUBMODULES or _loading == _threading.get_ident():
             raise AttributeError(name)
         _load_engine()
         try:

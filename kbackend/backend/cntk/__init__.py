@@ -7,6 +7,7 @@ CNTK tensors, `_gradient_op` the symbolic gradient node.
 """
 from ._engine import C as _C, VERSION as _VERSION  # fails first, and clearly, when CNTK is missing
 from .core import *  # noqa: F401,F403
+from .core import serialise_building as _serialise_building
 from .math import *  # noqa: F401,F403
 from .array import *  # noqa: F401,F403
 from .nn import *  # noqa: F401,F403
@@ -17,6 +18,7 @@ from .random import *  # noqa: F401,F403
 from .. import shared as _shared
 
 _shared.install(globals())
+_serialise_building(globals())  # graph building on CNTK is serialised (see core.py)
 
 ENGINE = 'CNTK'
 ENGINE_VERSION = _VERSION

@@ -34,6 +34,45 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
            'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
 
 
+# --- threads ---------------------------------------------------------------------------------------
+# CNTK's graph building is not safe from several threads: its SWIG layer converts a Function passed
+# where a Variable is expected ("implicit conversion") under a process-wide flag that a second
+# thread, converting at the same time, takes as "already converting" and fails ("Wrong number or
+# type of arguments for overloaded function 'minus'", "cannot convert list element to
+# CNTK::Variable"). So every K call on CNTK and every Python operator of a CNTK tensor holds
+# BUILD_LOCK (re-entrant; see `serialise_building`). Evaluation never takes it: calls of a
+# Function are serialised per Function (`Function._lock`), calls of different Functions run
+# concurrently.
+
+BUILD_LOCK = threading.RLock()
+
+
+def _serialised(fn):
+    def locked(*args, **kwargs):
+        with BUILD_LOCK:
+            return fn(*args, **kwargs)
+    locked.__name__ = getattr(fn, '__name__', 'locked')
+    locked.__qualname__ = getattr(fn, '__qualname__', locked.__name__)
+    locked.__doc__ = fn.__doc__
+    locked.__wrapped__ = fn  # inspect.signature follows it: the contract's signatures still match
+    locked.__module__ = getattr(fn, '__module__', __name__)
+    locked._kb_serialised = True
+    return locked
+
+
+def serialise_building(namespace):
+    """Puts every contract function of the CNTK adapter package (`namespace`, its globals, called
+    once at import) and every Python operator of CNTK tensors under BUILD_LOCK."""
+    from .. import api
+    for name in api.NAMES:
+        fn = namespace.get(name)
+        if callable(fn) and not isinstance(fn, type) and not getattr(fn, '_kb_serialised', False):
+            namespace[name] = _serialised(fn)
+    T._OPERATORS = dict((name, _serialised(fn)) for name, fn in T._OPERATORS.items())
+    T._getitem = _serialised(T._getitem)
+    T.install_operators()
+
+
 # --- runtime state: uids, learning phase, name scopes (thread-safe) ---------------------------------
 
 def _new_learning_phase(storage):
@@ -497,7 +536,8 @@ class Function(object):
         self._graph = _Pass(roots) if roots else None
         self._defaults = self._default_feeds()
         self._step = _GradientStep.build(self._output_vars, self._assigns)
-        # CNTK evaluates one Function in one thread at a time (calls of a shared Function queue up).
+        # CNTK evaluates one Function in one thread at a time (calls of a shared Function queue up),
+        # and each call copies its results out before the next may start.
         self._lock = threading.Lock()
 
     def _default_feeds(self):
@@ -531,9 +571,12 @@ class Function(object):
             return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
         with self._lock:
             results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
-        computed = iter(self._output_vars)
+            # CNTK's result Values live in buffers the next evaluation of this Function reuses:
+            # copied out (asarray) before another thread's call may start.
+            arrays = [results[o].asarray() for o in self._output_vars]
+        computed = iter(arrays)
         return [feed[self.inputs[self._fed_back[i]]] if i in self._fed_back
-                else _fetched(o, _to_keras_value(results[next(computed)].asarray(), d))
+                else _fetched(o, _to_keras_value(next(computed), d))
                 for i, (o, d) in enumerate(zip(self.outputs, self._dtypes))]
 
 
@@ -657,7 +700,8 @@ def _feed_value(x, value, storage):
 
 
 def function(inputs, outputs, updates=None, **kwargs):
-    return Function(inputs, outputs, updates=updates, **kwargs)
+    from ..shared.outputs import build_function  # None outputs (disconnected gradients) stay None
+    return build_function(Function, inputs, outputs, updates, kwargs)
 
 
 class _GradientStep(object):
@@ -743,6 +787,43 @@ def _leaf(v):
                                           (v.is_input and v.needs_gradient))
 
 
+# Ops without a gradient, as TensorFlow has none for stop_gradient, round (floor in CNTK) or
+# comparisons; kbackend's argmax/argmin end in a stop_gradient. (Not read: the attributes of a
+# ReduceElements op, which abort the process for some axes.)
+_NO_GRADIENT = frozenset(['StopGradient', 'Floor', 'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater',
+                          'GreaterEqual', 'Hardmax'])
+
+
+def _no_gradient(f):
+    return f.op_name in _NO_GRADIENT
+
+
+def _differentiable_paths(loss):
+    """(function uids, leaf uids) that `loss` reaches through ops with a gradient, as TensorFlow sees
+    them: a variable reached only through K.stop_gradient, round, argmax/argmin or comparisons gets
+    None from K.gradients, not zeros."""
+    functions, leaves = set(), set()
+    stack = [o.owner for o in loss.outputs if o.is_output]
+    while stack:
+        f = stack.pop()
+        if f.uid in functions:
+            continue
+        functions.add(f.uid)
+        if _no_gradient(f):
+            continue
+        for v in f.inputs:
+            if v.is_output:
+                stack.append(v.owner)
+            else:
+                leaves.add(v.uid)
+    return functions, leaves
+
+
+def _produced_in(h, functions, leaves):
+    h = h.output if isinstance(h, C.cntk_py.Function) else h
+    return h.uid in leaves if not h.is_output else h.owner.uid in functions
+
+
 def gradients(loss, variables):
     loss = T.as_tensor(loss)
     if find_gradient_ops(C.combine([loss])):
@@ -761,9 +842,9 @@ def gradients(loss, variables):
     grads = [None] * len(variables)
     leaves = [(i, v) for i, v in enumerate(variables) if _leaf(v)]
     inner = [(i, v) for i, v in enumerate(variables) if not _leaf(v)]
-    connected = set(a.uid for a in loss.arguments) | set(p.uid for p in loss.parameters) | \
-        set(c.uid for c in loss.constants)
+    functions, connected = _differentiable_paths(loss)
     leaves = [(i, v) for i, v in leaves if v.uid in connected]
+    inner = [(i, v) for i, v in inner if _produced_in(T.as_tensor(v), functions, connected)]
     if leaves:
         outs = GradOp.make(loss, [v for _, v in leaves])
         for (i, v), g in zip(leaves, outs):
@@ -779,4 +860,8 @@ def stop_gradient(variables):
     if isinstance(variables, (list, tuple)):
         return [stop_gradient(v) for v in variables]
     x = T.as_tensor(variables)
+    if x.is_output and x.owner.op_name == 'Plus':
+        # CNTK 2.7's backward fails ("Cannot find input") through stop_gradient(a + b) (measured:
+        # only Plus); x - 0 is exact.
+        x = T.same(x, C.minus(x, T.constant(0, T.keras_dtype(x))))
     return T.same(x, C.stop_gradient(x))

@@ -5,6 +5,15 @@ each function that creates ops runs inside ``graph_scope`` (about 5 us per call,
 Python operators on graph tensors and graph variables (``x * 2``, ``x[0]``) are made to enter the
 tensor's own graph too (see ``_patch_operators``): under eager mode TensorFlow would otherwise try to
 run them eagerly and fail.
+
+Threads. A tf.Graph is not safe to build from several threads at once (TensorFlow's Python graph
+code iterates and mutates shared dicts and consumer lists without a lock: "dictionary changed size
+during iteration", and worse). Graph building through kbackend is serialised by ``STATE.lock``
+(re-entrant): ``graph_scope`` holds it for the whole K call, the Python operators hold it when they
+build in kbackend's graph, and the session/variable bookkeeping uses it too. Running a graph never
+takes it: sessions and prebuilt steps run concurrently. kbackend's graphs keep TensorFlow's device,
+colocation and control-dependency stacks per thread (``Graph.switch_to_thread_local``), so a
+``tf.control_dependencies`` block in one thread does not reach into ops another thread builds.
 """
 import collections
 import contextlib
@@ -33,12 +42,20 @@ class _GraphState(object):
         self.checked_variables = weakref.WeakKeyDictionary()  # session -> variables looked at
 
 
+def _new_graph():
+    graph = tf.Graph()
+    graph.switch_to_thread_local()  # control dependencies, devices, colocation: per thread
+    return graph
+
+
 class _State(object):
-    """The graph, its session and the per-graph runtime state; replaced by clear_session."""
+    """The graph, its session and the per-graph runtime state; replaced by clear_session.
+
+    `lock` serialises graph building and this state's bookkeeping (see the module docstring)."""
 
     def __init__(self):
         self.lock = threading.RLock()
-        self.graph = tf.Graph()
+        self.graph = _new_graph()
         self.session = None
         self.owns_session = False  # True when kbackend made the session (so it may close it)
         self.manual_init = False
@@ -59,7 +76,7 @@ class _State(object):
         with self.lock:
             if self.session is not None and self.owns_session:
                 self.session.close()
-            self.graph = tf.Graph()
+            self.graph = _new_graph()
             self.session = None
             self.owns_session = False
 
@@ -82,12 +99,15 @@ def graph_scope(fn):
     stays the default graph, so K.* calls made by rnn step functions, map_fn/fold fns and lazy
     switch branches land in the body.
     """
+    lock = STATE.lock
+
     @functools.wraps(fn)
     def scoped(*args, **kwargs):
-        if _builds_inside(STATE.graph):
-            return fn(*args, **kwargs)
-        with STATE.graph.as_default():
-            return fn(*args, **kwargs)
+        with lock:
+            if _builds_inside(STATE.graph):
+                return fn(*args, **kwargs)
+            with STATE.graph.as_default():
+                return fn(*args, **kwargs)
     return scoped
 
 
@@ -114,22 +134,36 @@ _OPERATORS = tuple(sorted(set(tf.Tensor.OVERLOADABLE_OPERATORS) - {'__eq__', '__
 # a tf.function's, a while_loop body's) the operator keeps TensorFlow's own behaviour, so tensors
 # captured from an outer graph still work there.
 
+# Operators on tensors of kbackend's graph hold STATE.lock (graph building is serialised).
+
 def _tensor_operator_in_own_graph(method):
+    lock = STATE.lock
+
     @functools.wraps(method)
     def in_graph(self, *args, **kwargs):
         if not _executing_eagerly():
-            return method(self, *args, **kwargs)
-        with self.graph.as_default():
+            if self.graph is not STATE.graph:
+                return method(self, *args, **kwargs)
+            with lock:
+                return method(self, *args, **kwargs)
+        with lock, self.graph.as_default():
             return method(self, *args, **kwargs)
     return in_graph
 
 
 def _variable_operator_in_own_graph(method):
+    lock = STATE.lock
+
     @functools.wraps(method)
     def in_graph(self, *args, **kwargs):
-        if not _executing_eagerly() or not getattr(self, '_in_graph_mode', False):
-            return method(self, *args, **kwargs)  # building a graph, or an eager variable
-        with self._handle.graph.as_default():
+        if not getattr(self, '_in_graph_mode', False):
+            return method(self, *args, **kwargs)  # an eager variable
+        if not _executing_eagerly():  # building a graph
+            if self._handle.graph is not STATE.graph:
+                return method(self, *args, **kwargs)
+            with lock:
+                return method(self, *args, **kwargs)
+        with lock, self._handle.graph.as_default():
             return method(self, *args, **kwargs)
     return in_graph
 

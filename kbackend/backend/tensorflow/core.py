@@ -46,10 +46,14 @@ def manual_variable_initialization(value):
     STATE.manual_init = bool(value)
 
 
+# The learning phase is global (one per graph, as in Keras 2.2.4), not per thread: set_learning_phase
+# in one thread is seen by every thread. It is read once per call.
+
 def learning_phase():
     state = STATE.graph_state()
-    if state.learning_phase_value is not None:
-        return state.learning_phase_value
+    value = state.learning_phase_value
+    if value is not None:
+        return value
     if state.learning_phase_placeholder is None:
         with STATE.lock, STATE.graph.as_default():
             if state.learning_phase_placeholder is None:
@@ -120,7 +124,9 @@ def set_session(session):
 @contextlib.contextmanager
 def name_scope(name):
     graph = STATE.graph
-    with graph.as_default(), graph.name_scope(name) as scope:
+    with graph.as_default(), contextlib.ExitStack() as stack:
+        with STATE.lock:  # the scope's unique name is taken from the graph's shared table
+            scope = stack.enter_context(graph.name_scope(name))
         yield scope
 
 
@@ -235,7 +241,7 @@ def eval(x):
 
 def _variable_or_tensor(make, shape, dtype, name):
     dtype = floatx() if dtype is None else dtype
-    with STATE.graph.as_default():
+    with STATE.lock, STATE.graph.as_default():
         value = make(shape=shape, dtype=tf.as_dtype(dtype), name=name)
     if all(d is not None for d in value.shape.as_list()) and value.shape.rank:
         return variable(value, dtype=dtype, name=name)
@@ -283,7 +289,7 @@ _ASSIGN = {
 
 
 def _make_update(kind, x, operand):
-    with STATE.graph.as_default():
+    with STATE.lock, STATE.graph.as_default():
         operand = tf.convert_to_tensor(operand, dtype=x.dtype.base_dtype)
         op = _ASSIGN[kind](x, operand)
         with tf.control_dependencies([op]):
@@ -431,8 +437,29 @@ def _sparse_feed(value):
     return tuple(value)
 
 
+def _flat_feeds(tensors):
+    """The tensors fed for `tensors`: a sparse one is fed as (indices, values, dense_shape)."""
+    flat = []
+    for x in tensors:
+        if isinstance(x, tf.SparseTensor):
+            flat.extend([x.indices, x.values, x.dense_shape])
+        else:
+            flat.append(x)
+    return flat
+
+
+def _same_keys(a, b):
+    """Whether two tuples hold the same tensors (identity: == on a tensor builds an op)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
 class Function(object):
-    """A callable running `outputs` (then `updates`) for a list of input values."""
+    """A callable running `outputs` (then `updates`) for a list of input values.
+
+    Threads: calls run concurrently (a TensorFlow session is thread-safe, each call has its own
+    feeds and results). What a call builds on first use (the prebuilt step for a session and
+    feed_dict's keys, the steps of the slow path) is built under STATE.lock and published whole, so
+    the first call from several threads at once builds it once and every thread uses it."""
 
     def __init__(self, inputs, outputs, updates=None, name=None, **session_kwargs):
         if not isinstance(inputs, (list, tuple)):
@@ -453,68 +480,66 @@ class Function(object):
             raise ValueError('Invalid argument(s) %s passed to K.function with TensorFlow backend; '
                              'expected only %s.' % (', '.join(sorted(session_kwargs)),
                                                     ', '.join(_FUNCTION_KWARGS)))
-        with STATE.graph.as_default():
+        with STATE.lock, STATE.graph.as_default():
             self.updates_ops = _build_updates(updates, self.outputs) if updates else []
         self._sparse = [isinstance(x, tf.SparseTensor) for x in self.inputs]
         self._dtypes = [x.dtype.base_dtype.as_numpy_dtype for x in self.inputs]
-        self._feed_keys = None
-        self._set_feed_list()
+        self._flat_inputs = _flat_feeds(self.inputs)
+        self._feed_list = self._flat_inputs + _flat_feeds(self.feed_dict)
         self._n_outputs = len(self.outputs)
         self._all_fetches = self.outputs + self.updates_ops + self.fetches
-        self._session = None
-        self._callable = self._run = None
+        self._prebuilt = None  # (session, feed_dict's keys, run), replaced whole
         self._special = {}
         sparse_outputs = [isinstance(o, tf.SparseTensor) for o in self.outputs]
         self._sparse_outputs = sparse_outputs if any(sparse_outputs) else None
 
-    def _set_feed_list(self):
-        """The flat list of fed tensors: the inputs, then feed_dict's keys (as they are now)."""
-        self._feed_keys = list(self.feed_dict)
-        self._feed_list = []
-        for x in self.inputs + self._feed_keys:
-            if isinstance(x, tf.SparseTensor):
-                self._feed_list.extend([x.indices, x.values, x.dense_shape])
-            else:
-                self._feed_list.append(x)
-        self._n_fixed = len(self._feed_list) - sum(3 if s else 1 for s in self._sparse)
-        self._session = None  # the prebuilt step feeds exactly these tensors: build it again
-
     def _fixed_feed(self):
-        """feed_dict's values as they are now (keys changed since the last call rebuild the step)."""
-        if not self.feed_dict and not self._feed_keys:
-            return []
-        if list(self.feed_dict) != self._feed_keys:
-            self._set_feed_list()
+        """feed_dict's keys and values as they are now (Keras 2.2.4 reads both at every call)."""
+        feed_dict = self.feed_dict
+        if not feed_dict:
+            return (), []
+        keys = tuple(feed_dict)
         values = []
-        for key in self._feed_keys:
-            value = self.feed_dict[key]
+        for key in keys:
+            value = feed_dict[key]
             if isinstance(key, tf.SparseTensor):
                 values.extend(_sparse_feed(value))
             else:
                 values.append(np.asarray(value, dtype=key.dtype.base_dtype.as_numpy_dtype))
-        return values
+        return keys, values
 
-    def _make_callable(self, session):
-        self._session = session
-        if self._sparse_outputs or any(self._sparse):
-            # make_callable converts sparse feeds and fetches (SparseTensorValue) for us.
-            accept = self.options is not None or self.run_metadata is not None
-            self._callable = session.make_callable(self._all_fetches, feed_list=self._feed_list,
-                                                   accept_options=accept)
-            self._run = self._run_with_options if accept else self._callable
-        else:
-            # TensorFlow's Callable API runs a prebuilt step with the updates as targets: about 25%
-            # less per call than make_callable, whose calls go through TF_SessionRun each time.
-            self._callable = self._callable_from_options(session, self._feed_list, [])
-            self._run = self._run_prebuilt
+    def _make_callable(self, session, keys):
+        """The prebuilt step feeding the inputs then `keys` in `session`, built once."""
+        with STATE.lock:
+            prebuilt = self._prebuilt
+            if prebuilt is not None and prebuilt[0] is session and _same_keys(prebuilt[1], keys):
+                return prebuilt  # another thread built it meanwhile
+            feed_list = self._flat_inputs + _flat_feeds(keys)
+            if self._sparse_outputs or any(self._sparse):
+                # make_callable converts sparse feeds and fetches (SparseTensorValue) for us.
+                accept = self.options is not None or self.run_metadata is not None
+                fn = session.make_callable(self._all_fetches, feed_list=feed_list,
+                                           accept_options=accept)
+                run = self._with_options(fn) if accept else fn
+            else:
+                # TensorFlow's Callable API runs a prebuilt step with the updates as targets: about
+                # 25% less per call than make_callable, whose calls go through TF_SessionRun each time.
+                run = self._with_run_metadata(self._callable_from_options(session, feed_list, []))
+            self._feed_list = feed_list
+            self._prebuilt = prebuilt = (session, keys, run)
+            return prebuilt
 
-    def _run_with_options(self, *values):
-        return self._callable(*values, options=self.options, run_metadata=self.run_metadata)
+    def _with_options(self, fn):
+        def run(*values):
+            return fn(*values, options=self.options, run_metadata=self.run_metadata)
+        return run
 
-    def _run_prebuilt(self, *values):
-        if self.run_metadata is not None:  # options are part of the prebuilt step
-            return self._callable(*values, run_metadata=self.run_metadata)
-        return self._callable(*values)
+    def _with_run_metadata(self, fn):
+        def run(*values):
+            if self.run_metadata is not None:  # options are part of the prebuilt step
+                return fn(*values, run_metadata=self.run_metadata)
+            return fn(*values)
+        return run
 
     def _feed_values(self, inputs):
         """The flat feed list, or None when a value is None or symbolic (see _call_special)."""
@@ -532,12 +557,14 @@ class Function(object):
         check_function_inputs(inputs, len(self.inputs))
         session = get_session()
         values = self._feed_values(inputs)
-        fixed = self._fixed_feed()
+        keys, fixed = self._fixed_feed()
         if values is None:
-            return self._call_special(inputs, session, fixed)
-        if session is not self._session:
-            self._make_callable(session)
-        results = self._run(*(values + fixed))
+            return self._call_special(inputs, session, keys, fixed)
+        prebuilt = self._prebuilt
+        if prebuilt is None or prebuilt[0] is not session or (
+                prebuilt[1] is not keys and not _same_keys(prebuilt[1], keys)):
+            prebuilt = self._make_callable(session, keys)
+        results = prebuilt[2](*(values + fixed))
         if self._sparse_outputs:
             return self._to_scipy(results)
         return results[:self._n_outputs]
@@ -547,7 +574,7 @@ class Function(object):
         return [_sparse_value_to_scipy(r) if sparse else r
                 for r, sparse in zip(results[:self._n_outputs], self._sparse_outputs)]
 
-    def _call_special(self, inputs, session, fixed):
+    def _call_special(self, inputs, session, keys, fixed):
         """Keras 2.2.4's slow path: a None value leaves its input unfed (a placeholder_with_default
         keeps its default); a symbolic value is wired into the input inside the graph."""
         arrays, values, symbols = [], [], []
@@ -564,12 +591,15 @@ class Function(object):
             else:
                 arrays.append(x)
                 values.append(np.asarray(v, dtype=dt))
-        arrays += self._feed_list[len(self._feed_list) - self._n_fixed:]
+        arrays += _flat_feeds(keys)
         values += fixed
         key = (id(session), tuple(id(a) for a in arrays), tuple((id(x), id(v)) for x, v in symbols))
         fn = self._special.get(key)
         if fn is None:
-            fn = self._special[key] = self._callable_from_options(session, arrays, symbols)
+            with STATE.lock:
+                fn = self._special.get(key)
+                if fn is None:
+                    fn = self._special[key] = self._callable_from_options(session, arrays, symbols)
         return fn(*values, run_metadata=self.run_metadata)[:self._n_outputs]  # no sparse outputs here
 
     def _callable_from_options(self, session, arrays, symbols):
@@ -586,7 +616,7 @@ class Function(object):
                 opts.target.append(element.name)
             else:
                 opts.fetch.append(element.name)
-        with graph.as_default():
+        with STATE.lock, graph.as_default():
             for x, v in symbols:
                 if v.dtype.base_dtype != x.dtype.base_dtype:
                     v = tf.cast(v, x.dtype.base_dtype)
@@ -599,7 +629,8 @@ class Function(object):
 
 
 def function(inputs, outputs, updates=None, **kwargs):
-    return Function(inputs, outputs, updates=updates, **kwargs)
+    from ..shared.outputs import build_function  # None outputs (disconnected gradients) stay None
+    return build_function(Function, inputs, outputs, updates, kwargs)
 
 
 @graph_scope

@@ -7,10 +7,20 @@ new_value) pairs that `function` hands to theano.function.
 Sessions: these engines have none. get_session() returns None, set_session accepts only None (anything
 else raises ValueError), manual_variable_initialization only records the flag (a shared variable
 always holds its value), and clear_session resets the uids and the learning phase.
+
+Threads. A compiled function keeps its inputs and outputs in storage cells of the function object,
+so each compiled function (K.function, K.eval's cache) runs one call at a time (`Function._lock`);
+the results are taken out of the cells before the lock is released (they are fresh arrays: outputs
+are compiled with borrow=False, which the engines guarantee no later call overwrites). Compiling
+is serialised process-wide (`COMPILE_LOCK`): neither engine's compile path (config, the C-module
+cache, Theano 1.0.5's compile lock, which a second thread of the same process waits on until it
+times out) is safe to enter from two threads at once. Graph building is plain Python objects and
+needs no lock.
 """
 import importlib
 import inspect
 import numbers
+import threading
 import weakref
 
 import numpy as np
@@ -40,9 +50,14 @@ _FUNCTION_KWARGS = tuple(inspect.signature(theano.function).parameters)
 _EVAL_MODE = theano.compile.mode.Mode(linker='py', optimizer='fast_compile')
 
 
+# Compiling (theano.function) is serialised process-wide; see the module docstring.
+COMPILE_LOCK = threading.RLock()
+
+
 def _sync_floatx():
     if theano.config.floatX != floatx():
-        theano.config.floatX = floatx()
+        with COMPILE_LOCK:
+            theano.config.floatX = floatx()
 
 
 _sync_floatx()
@@ -217,7 +232,8 @@ def dtype(x):
     return np.asarray(x).dtype.name if dt is None else str(dt)
 
 
-# Compiled K.eval functions, per expression, dropped with the expression.
+# Compiled K.eval functions (with the lock serialising their calls), per expression, dropped with
+# the expression.
 _EVAL_CACHE = weakref.WeakKeyDictionary()
 
 
@@ -229,11 +245,16 @@ def eval(x):
         return x.get_value()
     if hasattr(x, 'data'):  # a constant
         return np.array(x.data)
-    fn = _EVAL_CACHE.get(x)
-    if fn is None:
-        fn = theano.function([], x, mode=_EVAL_MODE, on_unused_input='ignore')
-        _EVAL_CACHE[x] = fn
-    return fn()
+    cached = _EVAL_CACHE.get(x)
+    if cached is None:
+        with COMPILE_LOCK:
+            cached = _EVAL_CACHE.get(x)
+            if cached is None:
+                fn = theano.function([], x, mode=_EVAL_MODE, on_unused_input='ignore')
+                cached = _EVAL_CACHE[x] = (fn, threading.Lock())
+    fn, lock = cached
+    with lock:
+        return fn()
 
 
 def _variable_or_tensor(fill, shape, dtype, name):
@@ -349,7 +370,8 @@ def _unique_updates(updates):
 
 
 class Function(object):
-    """A callable running `outputs` (and `updates`) for a list of input values."""
+    """A callable running `outputs` (and `updates`) for a list of input values; calls from several
+    threads run one at a time (see the module docstring)."""
 
     def __init__(self, inputs, outputs, updates=None, name=None, **kwargs):
         if not isinstance(inputs, (list, tuple)):
@@ -359,14 +381,17 @@ class Function(object):
         self.inputs = list(inputs)
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.name = name
-        self.function = theano.function(self.inputs, self.outputs,
-                                        updates=_unique_updates(updates or []),
-                                        allow_input_downcast=True, on_unused_input='ignore',
-                                        name=name, **kwargs)
+        updates = _unique_updates(updates or [])
+        with COMPILE_LOCK:
+            self.function = theano.function(self.inputs, self.outputs, updates=updates,
+                                            allow_input_downcast=True, on_unused_input='ignore',
+                                            name=name, **kwargs)
+        self._lock = threading.Lock()
 
     def __call__(self, inputs):
         check_function_inputs(inputs, len(self.inputs))
-        return self.function(*inputs)
+        with self._lock:
+            return self.function(*inputs)
 
 
 def function(inputs, outputs, updates=None, **kwargs):
@@ -378,7 +403,8 @@ def function(inputs, outputs, updates=None, **kwargs):
                          % (', '.join(unknown), ', '.join(k for k in _FUNCTION_KWARGS
                                                          if k not in ('inputs', 'outputs',
                                                                       'updates'))))
-    return Function(inputs, outputs, updates=updates, **kwargs)
+    from ..shared.outputs import build_function  # None outputs (disconnected gradients) stay None
+    return build_function(Function, inputs, outputs, updates, kwargs)
 
 
 def gradients(loss, variables):
