@@ -24,15 +24,24 @@ export THEANO_FLAGS="${THEANO_FLAGS:+$THEANO_FLAGS,}$(cache_flags theano)"
 WORKERS=${KBACKEND_TEST_WORKERS:-auto}
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
 
+# pip's notices that say nothing about this project: an index or find-links location configured on
+# the machine that does not exist. Errors and everything else pass through; pip's exit status is kept.
+PIP_NOISE="^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$"
+pip_install() {  # pip_install PYTHON ARGS...
+    "$1" -m pip install -q "${@:2}" 2>&1 | { grep -v -E "$PIP_NOISE" || true; }
+}
+
 make_env() {  # make_env DIR EXTRAS [PYTHON [PIP_SPEC]]
     if [ "${KBACKEND_SKIP_SETUP:-0}" = 1 ] && [ -x "$1/bin/python" ]; then return; fi
+    echo "== setting up $1 (.[$2])"
     [ -x "$1/bin/python" ] || "${3:-$PYTHON}" -m venv "$1"
-    "$1/bin/python" -m pip install -q --upgrade "${4:-pip}"
-    "$1/bin/python" -m pip install -q -e ".[$2]"
+    pip_install "$1/bin/python" --upgrade "${4:-pip}"
+    pip_install "$1/bin/python" -e ".[$2]"
     # Keras 2.2.4, a real client of kbackend, for tests/test_keras224.py (a test dependency only).
-    # --no-deps: TensorFlow 2.x declares a dependency on Keras 3, which pip would otherwise enforce.
-    "$1/bin/python" -m pip install -q --no-deps keras==2.2.4 keras-applications==1.0.8 keras-preprocessing==1.1.2
-    "$1/bin/python" -m pip install -q h5py pyyaml six
+    # Its dependencies first, then Keras with --no-deps: TensorFlow 2.x declares a dependency on
+    # Keras 3, which pip would otherwise enforce.
+    pip_install "$1/bin/python" h5py pyyaml six
+    pip_install "$1/bin/python" --no-deps keras==2.2.4 keras-applications==1.0.8 keras-preprocessing==1.1.2
 }
 export KBACKEND_TEST_KERAS=1  # the Keras tests must run, not skip
 
@@ -60,9 +69,15 @@ status=0
 for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
     case $suite in
         main)
-            make_env .venv tensorflow,theano,test
+            make_env .venv tensorflow,theano,test,docs,examples
+            # An environment made before the docs/examples extras existed (KBACKEND_SKIP_SETUP=1).
+            .venv/bin/python -c 'import mkdocs, tqdm, matplotlib' 2>/dev/null \
+                || pip_install .venv/bin/python -e '.[docs,examples]'
             echo "== Python 3.6 compatibility (vermin)"
             .venv/bin/vermin --target=3.6- --no-tips --violations kbackend tests || status=1
+            echo "== docs (API reference generated from the contract; mkdocs build --strict)"
+            .venv/bin/python scripts/gen_api_docs.py --check || status=1
+            .venv/bin/python -m mkdocs build --strict --quiet --site-dir .cache/site || status=1
             echo "== tensorflow + theano (PyTensor)"
             KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             ;;

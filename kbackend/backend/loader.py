@@ -60,7 +60,8 @@ def _import_adapter(name):
             'kbackend cannot use the %r engine: %s is not installed (%s). Install it with: %s. '
             'Or choose another engine with the KERAS_BACKEND environment variable or the "backend" '
             'key of %s (tensorflow, theano or cntk).'
-            % (name, ' or '.join(ENGINE_MODULES[name]), e, INSTALL_HINTS[name], common.config_path()))
+            % (name, ' or '.join(ENGINE_MODULES[name]), e, INSTALL_HINTS[name], common.config_path())
+        ) from None  # the message says it all: no chained traceback of the engine's import
 
 
 def _new_namespace(name):
@@ -101,8 +102,8 @@ def _build(engine, adapter):
 def _build_external(name):
     try:
         module = importlib.import_module(name)
-    except ImportError:
-        raise ValueError('Unable to import backend : %s' % name)
+    except ImportError as e:
+        raise ValueError('Unable to import backend : %s (%s)' % (name, e)) from None
     for entry in REQUIRED_EXTERNAL:
         if not hasattr(module, entry):
             raise ValueError('Invalid backend %r. Missing required entry : %s' % (name, entry))

@@ -3,11 +3,12 @@
 Each op family lives in a module of the same name in every engine package; shared composites fill in
 what no module here defines natively.
 """
-import os as _os
+from ._import import quiet_startup as _quiet_startup
 
-# TensorFlow's C++ INFO lines (oneDNN, CPU features) would print on import; a user's own setting wins.
-_os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '1')
-from ._graph import tf as _tf  # noqa: E402  # fails first, and clearly, when TensorFlow is missing
+# TensorFlow's C++ start-up lines (absl, oneDNN, CPU features) would print on import; kbackend keeps
+# them off stderr unless the user set TF_CPP_MIN_LOG_LEVEL (see _import.quiet_startup).
+with _quiet_startup():
+    from ._graph import tf as _tf  # fails first, and clearly, when TensorFlow is missing
 from .core import *  # noqa: F401,F403
 from .math import *  # noqa: F401,F403
 from .array import *  # noqa: F401,F403
