@@ -190,6 +190,31 @@ def test_rnn_rejects_bad_arguments(K):
 
 
 @pytest.mark.parametrize('unroll', [False, True], ids=['symbolic', 'unrolled'])
+@pytest.mark.parametrize('mask_steps', [4, 6])
+def test_rnn_rejects_a_mask_of_other_steps(K, unroll, mask_steps):
+    step = make_step(K, cell_weights(3), 1)
+    h0 = [K.variable(initial_states(1)[0])]
+    with pytest.raises(ValueError, match=r'as many time steps as the inputs \(5, inputs of shape '
+                       r'\(2, 5, 3\)\); received a mask of %d time steps \(shape \(2, %d\)\)'
+                       % (mask_steps, mask_steps)):
+        K.rnn(step, K.variable(rand(2, 5, 3)), h0, mask=K.variable(MASK[:, :1].repeat(mask_steps, 1)),
+              unroll=unroll)
+    with pytest.raises(ValueError, match='received a mask of %d time steps' % mask_steps):
+        K.rnn(step, K.placeholder(shape=(None, 5, 3)), h0,
+              mask=K.placeholder(shape=(None, mask_steps)), unroll=unroll)
+
+
+def test_rnn_accepts_a_mask_whose_steps_are_known_on_one_side_only(K):
+    w = cell_weights(3)
+    inputs, states = rand(2, 5, 3), initial_states(1)
+    x = K.placeholder(shape=(None, None, 3))
+    h0 = K.placeholder(shape=(None, UNITS))
+    last, _, _ = K.rnn(make_step(K, w, 1), x, [h0], mask=K.constant(MASK))
+    expected = oracle.rnn(make_step(NUMPY_OPS, w, 1), inputs, states, mask=MASK)[0]
+    assert_close(K.function([x, h0], [last])([inputs, states[0]])[0], expected, msg='rnn, mask static')
+
+
+@pytest.mark.parametrize('unroll', [False, True], ids=['symbolic', 'unrolled'])
 def test_rnn_marks_learning_phase_use(K, unroll):
     def marking_step(x, states):
         output = x * 2.

@@ -19,6 +19,13 @@ def _check_rnn_args(inputs, mask, unroll, input_length):
     if mask is not None and K.ndim(mask) != 2:  # noqa: F821
         raise ValueError('rnn: expected a mask of shape (samples, time); received a mask of rank %s.'
                          % K.ndim(mask))  # noqa: F821
+    if mask is not None:
+        mask_steps, input_steps = K.int_shape(mask)[1], K.int_shape(inputs)[1]  # noqa: F821
+        if mask_steps is not None and input_steps is not None and mask_steps != input_steps:
+            raise ValueError('rnn: expected a mask with as many time steps as the inputs (%d, inputs '
+                             'of shape %s); received a mask of %d time steps (shape %s).'
+                             % (input_steps, K.int_shape(inputs), mask_steps,  # noqa: F821
+                                K.int_shape(mask)))  # noqa: F821
     if input_length is not None and not isinstance(input_length, numbers.Integral):
         raise ValueError('rnn: expected input_length to be None or an int (the number of time steps); '
                          'received %r.' % (input_length,))
