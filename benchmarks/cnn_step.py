@@ -22,9 +22,9 @@ machine slows them alike):
 - worker `.venv-theano` (legacy Theano 1.0.5, when that interpreter exists): kbackend/Theano and the
   same model with Theano's own `nnet.conv2d` (channels-first, filter_flip=False) and `pool_2d`.
 
-Every variant starts from the same weights and data; the first step's losses are printed and must
-agree (the command fails otherwise). Reported: median ms/step with min-max over the rounds, the load
-average, and the ratio to kbackend/TensorFlow paired per round (the median over rounds of the
+Every variant starts from the same weights and data; the first step's losses are compared before
+anything is timed and must agree (the command fails otherwise). Reported: median ms/step with
+min-max over the rounds, the load average, and the ratio to kbackend/TensorFlow paired per round (the median over rounds of the
 variant's time divided by kbackend/TensorFlow's in the same round). The engines run in their default
 mode (PyTensor with kbackend's `linker=cvm`, Theano's C linker) and BLAS threads.
 
@@ -32,6 +32,9 @@ With --ops, each conv-family op (conv1d, conv2d, conv3d with the 2-D case's chan
 fewer, the transposes, depthwise and separable conv2d, pool2d max / avg) is timed alone: the sum of
 its output and the gradient of the sum of its squared output with respect to every input, on
 kbackend/TensorFlow and each Theano engine, so the ratios of the ops can be compared.
+
+With --json the figures are also printed as `BENCH {...}` lines (see benchmarks/_bench.py), which
+benchmarks/suite.py collects; --json FILE also writes them, keyed by variant, to FILE.
 """
 import argparse
 import json
@@ -40,11 +43,13 @@ import random
 import statistics
 import subprocess
 import sys
-import time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+
+import _bench  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -227,11 +232,8 @@ def worker(args):
     out.flush()
     for line in sys.stdin:
         request = json.loads(line)
-        step, steps = variants[request['variant']], request['steps']
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        out.write(json.dumps({'ms': (time.perf_counter() - start) * 1000.0 / steps}) + '\n')
+        ms = _bench.per_step_ms(variants[request['variant']], request['steps'])
+        out.write(json.dumps({'ms': ms}) + '\n')
         out.flush()
     return 0
 
@@ -286,6 +288,10 @@ def coordinate(args):
                                   ' [baseline]', args.cpus))
     owner = {v: w for w in workers for v in w.variants}
     first = {v: w.first_loss[v] for w in workers for v in w.variants}
+    if not _bench.losses_agree({v: first[v] for v in first if ': ' not in v}):
+        for w in workers:
+            w.close()
+        return first, None, []
     steps = {v: (args.steps if ':' not in v else args.op_steps) for v in owner}
     times = {v: [] for v in owner}
     rng = random.Random(0)
@@ -314,12 +320,43 @@ def summarize(first, times):
     for v in sorted(times, key=lambda v: (v.split(': ')[0] if ': ' in v else '', v)):
         t = times[v]
         base = times.get(baseline_of(v))
-        ratio = statistics.median([a / b for a, b in zip(t, base)]) if base else None
+        ratio = statistics.median(_bench.paired_ratios(t, base)) if base else None
         result[v] = {'median_ms': statistics.median(t), 'min_ms': min(t), 'max_ms': max(t),
                      'ratio_to_tf': ratio, 'first_loss': first[v]}
         lines.append('| %s | %.6f | %.2f (%.2f-%.2f) | %s |' % (
             v, first[v], statistics.median(t), min(t), max(t), '%.2f' % ratio if ratio else '-'))
     return '\n'.join(lines), result
+
+
+ENGINES = {'TensorFlow': 'tensorflow', 'PyTensor': 'pytensor', 'Theano 1.0.5': 'theano'}
+
+
+def bench_name(variant):
+    """(workload, engine, BENCH variant name) of a variant label of this script."""
+    workload, label = 'cnn_step', variant
+    if ': ' in variant:
+        case, label = variant.split(': ', 1)
+        workload = 'cnn_op ' + case
+    suffix = ' [baseline]' if label.endswith(' [baseline]') else ''
+    label = label[:len(label) - len(suffix)]
+    if label.startswith('kbackend/'):
+        return workload, ENGINES[label[len('kbackend/'):]], 'kbackend' + suffix
+    if label.startswith('raw tf'):
+        return workload, 'tensorflow', label + suffix
+    return workload, 'theano', label + suffix  # raw Theano 1.0.5
+
+
+def bench_records(first, times):
+    """BENCH records: every variant paired with kbackend/TensorFlow (of its op case) per round."""
+    recs = []
+    for v in sorted(times):
+        workload, engine, name = bench_name(v)
+        base = baseline_of(v)
+        paired = base in times and v != base
+        recs.append(_bench.record(workload, engine, name, times[v], 'kbackend/tensorflow' if paired else None,
+                                  times[base] if paired else None, first_loss=round(first[v], 6),
+                                  batch=BATCH))
+    return recs
 
 
 def profile(args):
@@ -353,7 +390,9 @@ def main(argv=None):
                         '[baseline]')
     parser.add_argument('--cpus', help='pin every worker to these CPUs (comma-separated numbers), '
                         'e.g. 0 to compare the engines on one core')
-    parser.add_argument('--json', help='also write the figures to this file')
+    parser.add_argument('--json', nargs='?', const='', metavar='FILE',
+                        help='also print the figures as BENCH lines (for benchmarks/suite.py) and, '
+                        'given FILE, write them to FILE')
     parser.add_argument('--label-suffix', default='', help=argparse.SUPPRESS)
     parser.add_argument('--worker', help=argparse.SUPPRESS)
     parser.add_argument('--op-cases', type=lambda s: s.split(','), default=[], help=argparse.SUPPRESS)
@@ -363,16 +402,17 @@ def main(argv=None):
     if args.profile:
         return profile(args)
     first, times, sources = coordinate(args)
+    if times is None:
+        print('the first-step losses differ, nothing timed: %s' % json.dumps(first))
+        return 1
     table, result = summarize(first, times)
     print('\n'.join(sources))
     print(table)
     if args.json:
         with open(args.json, 'w') as f:
             json.dump(result, f, indent=2)
-    losses = [first[v] for v in first if ': ' not in v]
-    if max(losses) - min(losses) > 1e-4 * max(1.0, abs(losses[0])):
-        print('WARNING: the first-step losses differ: %s' % losses)
-        return 1
+    if args.json is not None:
+        _bench.emit(bench_records(first, times))
     return 0
 
 
