@@ -20,6 +20,8 @@ import numpy as np
 from .. import gaps
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
+from ..shared.feeds import (Feed, check_dtype, check_shape, describe, not_a_variable,
+                            not_an_input)
 from ..shared.state import RuntimeState
 from . import _tensor as T
 from ._engine import C
@@ -166,7 +168,7 @@ def _mark(x, keras_shape, dtype):
 
 
 def _check_dtype(dtype, fn):
-    return T.check_dtype(floatx() if dtype is None else dtype, fn)
+    return T.check_dtype(check_dtype(fn, dtype, floatx()), fn)
 
 
 def variable(value, dtype=None, name=None, constraint=None):
@@ -205,14 +207,7 @@ def is_tensor(x):
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
     dtype = _check_dtype(dtype, 'placeholder')
-    if shape is None and ndim is None:
-        raise ValueError('placeholder needs a shape or an ndim; received neither.')
-    shape = (None,) * ndim if shape is None else tuple(shape)
-    for d in shape:
-        if d is not None and (isinstance(d, bool) or not isinstance(d, (numbers.Integral, np.integer))
-                              or d < 0):
-            raise ValueError('placeholder: expected a shape of non-negative ints and None; received %s.'
-                             % (shape,))
+    shape = check_shape('placeholder', shape, ndim)
     name = STATE.scoped_name(name, 'placeholder')
     storage = T.np_storage(dtype)
     if sparse:
@@ -333,7 +328,8 @@ def ones(shape, dtype=None, name=None):
 
 def _like(fn, x, dtype):
     x = T.as_tensor(x)
-    dtype = T.keras_dtype(x) if dtype is None else T.check_dtype(dtype, fn.__name__)
+    dtype = T.keras_dtype(x) if dtype is None else T.check_dtype(check_dtype(fn.__name__, dtype),
+                                                                   fn.__name__)
     out = fn(C.stop_gradient(x))
     out = T.cast_storage(T.same(x, out), T.storage_of(dtype)) if T.is_float(dtype) else out
     return T.tag(out, dtype)
@@ -354,8 +350,8 @@ def identity(x, name=None):
 
 
 def cast(x, dtype):
+    dtype = T.check_dtype(check_dtype('cast', dtype), 'cast')
     x = T.as_tensor(x)
-    dtype = T.check_dtype(dtype, 'cast')
     source = T.keras_dtype(x)
     if dtype == source:
         return x
@@ -371,10 +367,10 @@ def cast(x, dtype):
 
 # --- updates -----------------------------------------------------------------------------------------
 
-def _assignable(x, value):
+def _assignable(x, value, fn='update'):
     """`value` as a tensor with x's storage dtype and shape (C.assign neither casts nor broadcasts)."""
-    if not isinstance(x, C.Parameter) and not isinstance(x, C.Constant):
-        raise ValueError('update: expected a variable (made by K.variable) to update; received %r.' % (x,))
+    if not isinstance(x, C.Parameter):  # a placeholder, a constant, an expression, NumPy
+        raise not_a_variable(fn, x)
     value = T.as_tensor(value, T.keras_dtype(x))
     value = T.cast_storage(value, T.cntk_dtype(x))
     if tuple(value.shape) != tuple(x.shape):
@@ -385,18 +381,26 @@ def _assignable(x, value):
     return value
 
 
-def update(x, new_x):
-    out = C.assign(x, _assignable(x, new_x))
+def _update(fn, x, new_x):
+    out = C.assign(x, _assignable(x, new_x, fn))
     out._kb_update = (x, new_x)
     return T.same(x, out)
 
 
+def update(x, new_x):
+    return _update('update', x, new_x)
+
+
 def update_add(x, increment):
-    return update(x, T.add(x, increment))
+    if not isinstance(x, C.Parameter):
+        raise not_a_variable('update_add', x)
+    return _update('update_add', x, T.add(x, increment))
 
 
 def update_sub(x, decrement):
-    return update(x, T.subtract(x, decrement))
+    if not isinstance(x, C.Parameter):
+        raise not_a_variable('update_sub', x)
+    return _update('update_sub', x, T.subtract(x, decrement))
 
 
 def get_value(x):
@@ -475,7 +479,7 @@ def _update_pair(u):
         return pair[0], u
     if not isinstance(u, (list, tuple)) or len(u) != 2:
         raise ValueError('An update must be a (variable, new_value) pair; received %r.' % (u,))
-    return u[0], update(u[0], u[1])
+    return u[0], _update('K.function: an update', u[0], u[1])
 
 
 def _unique_updates(updates):
@@ -502,10 +506,9 @@ def _snapshot(x):
     return x
 
 
-def _check_input(x):
+def _check_input(position, x):
     if not (T.is_tensor(x) and isinstance(x, T.VARIABLE) and x.is_input):
-        raise ValueError('The inputs of a backend function must be placeholders (K.placeholder or '
-                         'K.learning_phase()); received %r.' % (x,))
+        raise not_an_input(position, x)
     return x
 
 
@@ -519,12 +522,16 @@ class Function(object):
         if kwargs:
             raise ValueError('Invalid argument(s) %s passed to K.function with the CNTK backend; it '
                              'takes only inputs, outputs, updates and name.' % ', '.join(sorted(kwargs)))
-        self.inputs = [_check_input(x) for x in inputs]
+        self.inputs = [_check_input(i, x) for i, x in enumerate(inputs)]
         outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.outputs = [T.as_tensor(o) for o in outputs]
         self.name = name
         self._dtypes = [T.keras_dtype(o) for o in self.outputs]
         self._storages = [T.np_storage(T.keras_dtype(x)) for x in self.inputs]
+        self._feeds = [None if x.is_sparse else Feed(x.name or 'input_%d' % i, i, T.keras_shape(x),
+                                                     T.keras_dtype(x), target=storage)
+                       for i, (x, storage) in enumerate(zip(self.inputs, self._storages))]
+        self._n_inputs = len(self.inputs)
         # A sparse input fetched as an output comes back as the scipy matrix that was fed.
         uids = [x.uid for x in self.inputs]
         self._fed_back = dict((i, uids.index(o.uid)) for i, o in enumerate(self.outputs)
@@ -560,12 +567,13 @@ class Function(object):
 
     def _feed(self, values):
         feed = dict(self._defaults)
-        for x, value, storage in zip(self.inputs, values, self._storages):
-            feed[x] = _feed_value(x, value, storage)
+        for x, value, storage, spec in zip(self.inputs, values, self._storages, self._feeds):
+            feed[x] = _feed_value(x, value, storage, spec)
         return feed
 
     def __call__(self, inputs):
-        check_function_inputs(inputs, len(self.inputs))
+        if (type(inputs) is not list and type(inputs) is not tuple) or len(inputs) != self._n_inputs:
+            check_function_inputs(inputs, self._n_inputs)
         feed = self._feed(inputs)
         if self._graph is None:
             return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
@@ -682,21 +690,15 @@ def _as_value(x, data, borrow=False):
     return C.Value.create(x, data, None, _DEVICE)
 
 
-def _feed_value(x, value, storage):
-    if x.is_sparse:
+def _feed_value(x, value, storage, spec):
+    if spec is None:  # a sparse placeholder
         import scipy.sparse
         if not scipy.sparse.issparse(value):
             raise ValueError('The sparse placeholder %s expects a scipy.sparse matrix; received %s.'
                              % (x.name, type(value).__name__))
         return value.tocsr().astype(storage)
-    if value is None:
-        raise ValueError('No value was fed for placeholder %s (received None).' % x.name)
-    array = np.asarray(value)
-    expected = T.keras_shape(x)
-    if array.ndim != len(expected) or any(e is not None and e != a for e, a in zip(expected, array.shape)):
-        raise ValueError('Placeholder %s expects a value of shape %s; received shape %s.'
-                         % (x.name, expected, array.shape))
-    return np.asarray(array, dtype=storage, order="C")
+    array = spec.convert(value)  # checked (shared.feeds), in the storage dtype
+    return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
 def function(inputs, outputs, updates=None, **kwargs):
@@ -825,15 +827,17 @@ def _produced_in(h, functions, leaves):
 
 
 def gradients(loss, variables):
+    if not T.is_tensor(loss):
+        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
     loss = T.as_tensor(loss)
     if find_gradient_ops(C.combine([loss])):
         # A GradOp has no backward: CNTK would silently give zeros.
         raise NotImplementedError('gradients on the cntk engine: %s.' % gaps.limit('cntk', 'gradients'))
     variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
-    for v in variables:
+    for i, v in enumerate(variables):
         if not T.is_tensor(v):
             raise ValueError('gradients: expected variables or tensors to differentiate with respect '
-                             'to; received %r.' % (v,))
+                             'to; received %s at position %d.' % (describe(v), i))
     # A non-scalar loss is summed, as TensorFlow does.
     if len(loss.shape) or T.hidden_batch(loss):
         loss = C.reduce_sum(loss, axis=C.Axis.all_static_axes())

@@ -3,6 +3,9 @@ import numbers
 
 import numpy as np
 
+from kbackend.backend.common import floatx
+from kbackend.backend.shared.feeds import check_dtype
+
 __all__ = ['is_keras_tensor', 'eye', 'moving_average_update', 'get_variable_shape', 'count_params']
 
 
@@ -14,6 +17,7 @@ def is_keras_tensor(x):
 
 
 def eye(size, dtype=None, name=None):
+    dtype = check_dtype('eye', dtype, floatx())
     rows, cols = (size, size) if np.ndim(size) == 0 else size
     return K.variable(np.eye(rows, cols), dtype=dtype, name=name)  # noqa: F821
 

@@ -11,7 +11,9 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
-from ._graph import STATE, all_intermediates, graph_scope, tf, tf1
+from ..shared.feeds import (Feed, check_dtype, check_name_scope, check_shape, not_a_variable,
+                            not_an_input)
+from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
            'learning_phase', 'set_learning_phase', 'get_session', 'set_session', 'is_sparse',
@@ -39,10 +41,14 @@ def reset_uids():
 
 
 def clear_session():
+    global _READY
+    _READY = None
     STATE.new_graph()  # new graph -> new uids, new learning-phase placeholder, new session
 
 
 def manual_variable_initialization(value):
+    global _READY
+    _READY = None
     STATE.manual_init = bool(value)
 
 
@@ -76,7 +82,31 @@ def _new_session(graph):
     return tf1.Session(graph=graph, config=config)
 
 
+# The session and variable-initialisation check, done once per (graph, session) and redone only when
+# a variable was created since (the graph's GLOBAL_VARIABLES collection grew), the graph or the session
+# changed (clear_session, set_session), manual_variable_initialization was called, or a default session
+# is active in the calling thread. _READY = (graph, session, the collection's list, its length then),
+# replaced whole; get_session's hot path is four attribute reads and a len (~0.2 us instead of ~3 us).
+_READY = None
+
+# TensorFlow's thread-local stack of default sessions (`with session.as_default()`); read directly
+# (its `stack` list), falling back to tf1.get_default_session() if TensorFlow's internals differ.
+_SESSION_STACK = getattr(_ops, '_default_session_stack', None) or \
+    tf1.get_default_session.__globals__.get('_default_session_stack')
+if not isinstance(getattr(_SESSION_STACK, 'stack', None), list):
+    _SESSION_STACK = None
+
+
 def get_session():
+    ready = _READY
+    if ready is not None and (_SESSION_STACK is not None and not _SESSION_STACK.stack) and \
+            ready[0] is STATE.graph and ready[1] is STATE.session and len(ready[2]) == ready[3]:
+        return ready[1]
+    return _get_session()
+
+
+def _get_session():
+    global _READY
     graph = STATE.graph
     session = tf1.get_default_session()
     if session is None or session.graph is not graph:
@@ -86,8 +116,15 @@ def get_session():
                 if STATE.session is None:
                     STATE.session, STATE.owns_session = _new_session(graph), True
                 session = STATE.session
+        default = False
+    else:
+        default = True
+    variables = graph.get_collection_ref(_GLOBAL_VARIABLES)
+    count = len(variables)  # read before initialising: a variable made meanwhile is seen next call
     if not STATE.manual_init:
         _initialize_new_variables(session, graph)
+    if not default:
+        _READY = (graph, session, variables, count)
     return session
 
 
@@ -113,6 +150,8 @@ def _initialize_new_variables(session, graph):
 def set_session(session):
     # kbackend builds in the session's graph from now on (a tf.compat.v1.Session() made by the user
     # holds TensorFlow's global graph, not kbackend's); None makes get_session create a new one.
+    global _READY
+    _READY = None
     with STATE.lock:
         if session is not None and session.graph is not STATE.graph:
             STATE.graph = session.graph
@@ -123,6 +162,7 @@ def set_session(session):
 
 @contextlib.contextmanager
 def name_scope(name):
+    check_name_scope(name)  # '' or None would reset TensorFlow's scope to the root
     graph = STATE.graph
     with graph.as_default(), contextlib.ExitStack() as stack:
         with STATE.lock:  # the scope's unique name is taken from the graph's shared table
@@ -154,7 +194,7 @@ def _sparse_variable(value, dtype, name):
 
 @graph_scope
 def variable(value, dtype=None, name=None, constraint=None):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('variable', dtype, floatx())
     if hasattr(value, 'tocoo'):
         return _sparse_variable(value, dtype, name)
     if not tf.is_tensor(value):
@@ -168,7 +208,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 @graph_scope
 def constant(value, dtype=None, shape=None, name=None):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('constant', dtype, floatx())
     if tf.is_tensor(value):
         return tf.constant(value, dtype=dtype, shape=shape, name=name)
     return tf.constant(constant_array(value, dtype, shape), dtype=dtype, name=name)
@@ -180,11 +220,8 @@ def is_tensor(x):
 
 @graph_scope
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    dtype = floatx() if dtype is None else dtype
-    if shape is None and ndim is not None:  # as on Theano: a given shape wins, () is a scalar
-        shape = (None,) * ndim
-    if shape is not None:
-        shape = tuple(shape)
+    dtype = check_dtype('placeholder', dtype, floatx())
+    shape = check_shape('placeholder', shape, ndim)  # a given shape wins, () is a scalar
     if sparse:
         x = tf1.sparse_placeholder(dtype, shape=shape, name=name)
     else:
@@ -240,7 +277,7 @@ def eval(x):
 
 
 def _variable_or_tensor(make, shape, dtype, name):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('zeros' if make is tf.zeros else 'ones', dtype, floatx())
     with STATE.lock, STATE.graph.as_default():
         value = make(shape=shape, dtype=tf.as_dtype(dtype), name=name)
     if all(d is not None for d in value.shape.as_list()) and value.shape.rank:
@@ -258,11 +295,13 @@ def ones(shape, dtype=None, name=None):
 
 @graph_scope
 def zeros_like(x, dtype=None, name=None):
+    dtype = None if dtype is None else check_dtype('zeros_like', dtype)  # None: x's dtype
     return tf.zeros_like(x, dtype=dtype, name=name)
 
 
 @graph_scope
 def ones_like(x, dtype=None, name=None):
+    dtype = None if dtype is None else check_dtype('ones_like', dtype)
     return tf.ones_like(x, dtype=dtype, name=name)
 
 
@@ -273,7 +312,7 @@ def identity(x, name=None):
 
 @graph_scope
 def cast(x, dtype):
-    return tf.cast(x, dtype)
+    return tf.cast(x, check_dtype('cast', dtype))
 
 
 # --- updates ---------------------------------------------------------------------------------------
@@ -288,7 +327,17 @@ _ASSIGN = {
 }
 
 
+_UPDATE_FN = {'assign': 'update', 'add': 'update_add', 'sub': 'update_sub'}
+
+
+def _check_variable(fn, x):
+    if not isinstance(x, tf.Variable):  # a placeholder, a constant, an expression, a NumPy array
+        raise not_a_variable(fn, x)
+    return x
+
+
 def _make_update(kind, x, operand):
+    _check_variable(_UPDATE_FN[kind], x)
     with STATE.lock, STATE.graph.as_default():
         operand = tf.convert_to_tensor(operand, dtype=x.dtype.base_dtype)
         op = _ASSIGN[kind](x, operand)
@@ -409,7 +458,7 @@ def _build_updates(updates, outputs):
                 raise ValueError('An update must be a (variable, new_value) pair or an op; received '
                                  '%r.' % (u,))
             x, new = u
-            spec = ('assign', x, new)
+            spec = ('assign', _check_variable('K.function: an update', x), new)
         elif hasattr(u, '_kbackend_update'):
             spec = u._kbackend_update
         else:
@@ -453,6 +502,10 @@ def _same_keys(a, b):
     return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
+_ndarray = np.ndarray
+_NO_FEED = ((), ())  # feed_dict's keys and values when it is empty
+
+
 class Function(object):
     """A callable running `outputs` (then `updates`) for a list of input values.
 
@@ -465,7 +518,7 @@ class Function(object):
         if not isinstance(inputs, (list, tuple)):
             raise TypeError('`inputs` of a backend function should be a list or tuple; received %r.'
                             % (inputs,))
-        self.inputs = list(inputs)
+        self.inputs = [_check_input(i, x) for i, x in enumerate(inputs)]
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.name = name
         # The caller's dict itself: Keras 2.2.4 reads its keys and values at every call, so a caller
@@ -483,7 +536,10 @@ class Function(object):
         with STATE.lock, STATE.graph.as_default():
             self.updates_ops = _build_updates(updates, self.outputs) if updates else []
         self._sparse = [isinstance(x, tf.SparseTensor) for x in self.inputs]
+        self._any_sparse = any(self._sparse)
         self._dtypes = [x.dtype.base_dtype.as_numpy_dtype for x in self.inputs]
+        self._feeds = [_feed(i, x) for i, x in enumerate(self.inputs)]
+        self._n_inputs = len(self.inputs)
         self._flat_inputs = _flat_feeds(self.inputs)
         self._feed_list = self._flat_inputs + _flat_feeds(self.feed_dict)
         self._n_outputs = len(self.outputs)
@@ -497,7 +553,7 @@ class Function(object):
         """feed_dict's keys and values as they are now (Keras 2.2.4 reads both at every call)."""
         feed_dict = self.feed_dict
         if not feed_dict:
-            return (), []
+            return _NO_FEED
         keys = tuple(feed_dict)
         values = []
         for key in keys:
@@ -520,13 +576,14 @@ class Function(object):
                 accept = self.options is not None or self.run_metadata is not None
                 fn = session.make_callable(self._all_fetches, feed_list=feed_list,
                                            accept_options=accept)
-                run = self._with_options(fn) if accept else fn
+                run, metadata = (self._with_options(fn) if accept else fn), False
             else:
                 # TensorFlow's Callable API runs a prebuilt step with the updates as targets: about
                 # 25% less per call than make_callable, whose calls go through TF_SessionRun each time.
-                run = self._with_run_metadata(self._callable_from_options(session, feed_list, []))
+                # run_metadata is passed at the call (options are part of the prebuilt step).
+                run, metadata = self._callable_from_options(session, feed_list, []), True
             self._feed_list = feed_list
-            self._prebuilt = prebuilt = (session, keys, run)
+            self._prebuilt = prebuilt = (session, keys, run, metadata)
             return prebuilt
 
     def _with_options(self, fn):
@@ -534,37 +591,49 @@ class Function(object):
             return fn(*values, options=self.options, run_metadata=self.run_metadata)
         return run
 
-    def _with_run_metadata(self, fn):
-        def run(*values):
-            if self.run_metadata is not None:  # options are part of the prebuilt step
-                return fn(*values, run_metadata=self.run_metadata)
-            return fn(*values)
-        return run
-
     def _feed_values(self, inputs):
-        """The flat feed list, or None when a value is None or symbolic (see _call_special)."""
+        """The flat feed list, each value checked against its placeholder (shared.feeds.Feed), or
+        None when a value is None or symbolic (see _call_special)."""
         values = []
-        for v, dt, sparse in zip(inputs, self._dtypes, self._sparse):
+        for v, feed in zip(inputs, self._feeds):
             if v is None or isinstance(v, _SYMBOLIC):
                 return None
-            if sparse:
+            if feed is None:
                 values.extend(_sparse_feed(v))
             else:
-                values.append(np.asarray(v, dtype=dt))
+                values.append(feed.convert(v))
         return values
 
     def __call__(self, inputs):
-        check_function_inputs(inputs, len(self.inputs))
+        # The hot path: ~2 us over TensorFlow's own prebuilt step on a tiny graph (see
+        # benchmarks/call_overhead.py): the session check is cached (get_session), each fed value is
+        # checked and converted once (shared.feeds.Feed), feed_dict is read only when given.
+        if (type(inputs) is not list and type(inputs) is not tuple) or len(inputs) != self._n_inputs:
+            check_function_inputs(inputs, self._n_inputs)
         session = get_session()
-        values = self._feed_values(inputs)
-        keys, fixed = self._fixed_feed()
+        if self._any_sparse:
+            values = self._feed_values(inputs)
+        else:
+            values = []
+            append = values.append
+            for v, feed in zip(inputs, self._feeds):
+                if type(v) is not _ndarray and (v is None or isinstance(v, _SYMBOLIC)):
+                    values = None
+                    break
+                append(feed.convert(v))
+        keys, fixed = self._fixed_feed() if self.feed_dict else _NO_FEED
         if values is None:
             return self._call_special(inputs, session, keys, fixed)
         prebuilt = self._prebuilt
         if prebuilt is None or prebuilt[0] is not session or (
                 prebuilt[1] is not keys and not _same_keys(prebuilt[1], keys)):
             prebuilt = self._make_callable(session, keys)
-        results = prebuilt[2](*(values + fixed))
+        if fixed:
+            values += fixed
+        if prebuilt[3] and self.run_metadata is not None:
+            results = prebuilt[2](*values, run_metadata=self.run_metadata)
+        else:
+            results = prebuilt[2](*values)
         if self._sparse_outputs:
             return self._to_scipy(results)
         return results[:self._n_outputs]
@@ -578,19 +647,24 @@ class Function(object):
         """Keras 2.2.4's slow path: a None value leaves its input unfed (a placeholder_with_default
         keeps its default); a symbolic value is wired into the input inside the graph."""
         arrays, values, symbols = [], [], []
-        for x, v, dt, sparse in zip(self.inputs, inputs, self._dtypes, self._sparse):
+        for i, (x, v, feed) in enumerate(zip(self.inputs, inputs, self._feeds)):
             if v is None:
-                continue
+                if feed is not None and feed.allow_none:
+                    continue  # a placeholder_with_default (the learning phase) keeps its default
+                if feed is None:
+                    raise ValueError('K.function: the sparse input %d expects a scipy.sparse matrix; '
+                                     'received None.' % i)
+                raise feed.error('None')
             if isinstance(v, _SYMBOLIC):
-                if sparse:
+                if feed is None:
                     raise ValueError('A sparse input cannot be fed a symbolic value.')
                 symbols.append((x, v))
-            elif sparse:
+            elif feed is None:
                 arrays.extend([x.indices, x.values, x.dense_shape])
                 values.extend(_sparse_feed(v))
             else:
                 arrays.append(x)
-                values.append(np.asarray(v, dtype=dt))
+                values.append(feed.convert(v))
         arrays += _flat_feeds(keys)
         values += fixed
         key = (id(session), tuple(id(a) for a in arrays), tuple((id(x), id(v)) for x, v in symbols))
@@ -628,13 +702,56 @@ class Function(object):
         return session._make_callable_from_options(opts)
 
 
+_PLACEHOLDER_OPS = ('Placeholder', 'PlaceholderWithDefault')
+
+
+def _check_input(position, x):
+    """An input of a K.function must be a placeholder (or a placeholder with a default, such as the
+    learning phase; a sparse placeholder): ValueError at construction otherwise."""
+    if isinstance(x, tf.SparseTensor):
+        ok = getattr(x.indices, 'op', None) is not None and x.indices.op.type == 'Placeholder'
+    else:
+        ok = isinstance(x, tf.Tensor) and not isinstance(x, tf.Variable) and \
+            getattr(getattr(x, 'op', None), 'type', None) in _PLACEHOLDER_OPS
+    if not ok:
+        raise not_an_input(position, x)
+    return x
+
+
+def _feed(position, x):
+    """What a value fed to input x must be (None for a sparse input, fed as it was before)."""
+    if isinstance(x, tf.SparseTensor):
+        return None
+    try:
+        dims = x.shape.as_list()
+    except ValueError:  # unknown rank (a placeholder made by TensorFlow code)
+        dims = None
+    return Feed(x.op.name, position, dims, x.dtype.base_dtype.as_numpy_dtype,
+                allow_none=x.op.type == 'PlaceholderWithDefault')
+
+
 def function(inputs, outputs, updates=None, **kwargs):
     from ..shared.outputs import build_function  # None outputs (disconnected gradients) stay None
     return build_function(Function, inputs, outputs, updates, kwargs)
 
 
+def _check_gradients_args(loss, variables):
+    """gradients' arguments on every engine: a tensor loss, tensors or variables to differentiate
+    with respect to (one, or a list); the list of the latter."""
+    from ..shared.feeds import describe
+    if not is_tensor(loss):
+        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
+    listed = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    for i, v in enumerate(listed):
+        if not is_tensor(v):
+            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
+                             'to; received %s at position %d.' % (describe(v), i))
+    return listed
+
+
 @graph_scope
 def gradients(loss, variables):
+    variables = _check_gradients_args(loss, variables)
     with all_intermediates():
         grads = tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
     # Dense, as on every engine: a gather's gradient would otherwise be IndexedSlices, which

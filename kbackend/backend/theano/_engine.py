@@ -68,7 +68,41 @@ def _choose():
 IMPL, theano = _choose()
 IS_PYTENSOR = IMPL == 'pytensor'
 T = importlib.import_module(theano.__name__ + '.tensor')
-sparse = importlib.import_module(theano.__name__ + '.sparse')
+
+
+class _LazyModule(object):
+    """A module imported on first attribute access. The engine's sparse module imports scipy.sparse
+    and numpy.f2py (~150 ms of the engine's first use), and only sparse functions need it; after the
+    import the module's names are copied here, so later lookups cost what a module's do."""
+
+    def __init__(self, name):
+        self._kb_name = name
+        self._kb_module = None
+
+    def _kb_loaded(self):
+        """Whether the module has been imported (by kbackend, or by anyone: then it is adopted)."""
+        if self._kb_module is None and self._kb_name in sys.modules:
+            self._kb_load()
+        return self._kb_module is not None
+
+    def _kb_load(self):
+        module = self._kb_module
+        if module is None:
+            module = importlib.import_module(self._kb_name)
+            self.__dict__.update(module.__dict__)
+            self._kb_module = module
+        return module
+
+    def __getattr__(self, name):  # only for names not copied yet
+        if name.startswith('_kb_'):
+            raise AttributeError(name)
+        return getattr(self._kb_load(), name)
+
+    def __repr__(self):
+        return '<lazy module %r%s>' % (self._kb_name, '' if self._kb_module is None else ' (loaded)')
+
+
+sparse = _LazyModule(theano.__name__ + '.sparse')
 scan = theano.scan
 ifelse = importlib.import_module(theano.__name__ + '.ifelse').ifelse
 VERSION = theano.__version__

@@ -27,6 +27,9 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
+from ..shared.feeds import (Feed, check_dtype, check_shape, describe, not_a_variable,
+                            not_an_input)
+from ..shared.notice import slow_step_notice
 from ..shared.state import RuntimeState
 from ._engine import IS_PYTENSOR, T, sparse, theano
 
@@ -40,9 +43,25 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
            'update_sub', 'get_value', 'batch_get_value', 'set_value', 'batch_set_value',
            'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']  # and with_static_shape
 
-_Variable = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTENSOR
-                                                       else '.gof.graph')).Variable
-_SparseType = getattr(sparse, 'SparseTensorType', None) or sparse.SparseType
+_graph = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTENSOR else '.gof.graph'))
+_Variable, _Constant = _graph.Variable, _graph.Constant
+_SharedVariable = theano.compile.SharedVariable
+
+
+class _LazySparseType(object):
+    """The engine's sparse tensor type class, looked up on first use (importing the engine's sparse
+    module costs ~150 ms: see _engine.sparse); until then nothing can be sparse."""
+
+    def __init__(self):
+        self.cls = None
+
+    def __call__(self):
+        if self.cls is None:
+            self.cls = getattr(sparse, 'SparseTensorType', None) or sparse.SparseType
+        return self.cls
+
+
+_sparse_type = _LazySparseType()
 _FUNCTION_KWARGS = tuple(inspect.signature(theano.function).parameters)
 
 # K.eval compiles with only the fast_compile rewrites and the Python linker: an eval is usually run
@@ -52,6 +71,10 @@ _EVAL_MODE = theano.compile.mode.Mode(linker='py', optimizer='fast_compile')
 
 # Compiling (theano.function) is serialised process-wide; see the module docstring.
 COMPILE_LOCK = threading.RLock()
+_ENGINE_NAME = 'PyTensor' if IS_PYTENSOR else 'Theano'
+# Logged once per K.function whose compile is still running after a few seconds (a cold C cache).
+_COMPILE_NOTICE = ('%s is compiling C code for a new function; this takes a while only the first '
+                   'time (compiled code is cached in %s).')
 
 
 def _sync_floatx():
@@ -117,7 +140,10 @@ def name_scope(name):
 # --- tensors and variables ------------------------------------------------------------------------
 
 def is_sparse(tensor):
-    return isinstance(getattr(tensor, 'type', None), _SparseType)
+    kind = getattr(tensor, 'type', None)
+    if kind is None or not sparse._kb_loaded():
+        return False  # (a sparse tensor can only exist once the engine's sparse module is loaded)
+    return isinstance(kind, _sparse_type())
 
 
 def to_dense(tensor):
@@ -133,10 +159,11 @@ def _mark(x, keras_shape):
 
 
 def variable(value, dtype=None, name=None, constraint=None):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('variable', dtype, floatx())
     _sync_floatx()
     name = STATE.unique_name(name, 'variable')
     if hasattr(value, 'tocoo'):
+        sparse._kb_load()  # registers the engine's sparse shared-variable constructor
         v = theano.shared(value.tocsr().astype(dtype), name=name)
         keras_shape = tuple(value.shape)
     else:
@@ -159,14 +186,14 @@ def _shared_broadcasting(value, name):
 
 
 def constant(value, dtype=None, shape=None, name=None):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('constant', dtype, floatx())
     value = constant_array(value, dtype, shape)
     const = T.constant(value, dtype=dtype, name=STATE.scoped_name(name, 'constant'))
     return _mark(const, value.shape)
 
 
 def is_tensor(x):
-    return isinstance(x, _Variable) and isinstance(x.type, (T.TensorType, _SparseType))
+    return isinstance(x, _Variable) and (isinstance(x.type, T.TensorType) or is_sparse(x))
 
 
 def _tensor_type(dtype, dims):
@@ -176,11 +203,9 @@ def _tensor_type(dtype, dims):
 
 
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('placeholder', dtype, floatx())
     _sync_floatx()
-    if shape is None and ndim is None:
-        raise ValueError('placeholder needs a shape or an ndim; received neither.')
-    shape = (None,) * ndim if shape is None else tuple(shape)
+    shape = check_shape('placeholder', shape, ndim)
     name = STATE.scoped_name(name, 'placeholder')
     if sparse:
         if len(shape) != 2:
@@ -258,7 +283,7 @@ def eval(x):
 
 
 def _variable_or_tensor(fill, shape, dtype, name):
-    dtype = floatx() if dtype is None else dtype
+    dtype = check_dtype('zeros' if fill is np.zeros else 'ones', dtype, floatx())
     if isinstance(shape, (numbers.Integral, np.integer)):
         shape = (shape,)  # Keras's optimizers write K.zeros(1)
     if all(isinstance(d, (numbers.Integral, np.integer)) for d in shape):
@@ -275,10 +300,12 @@ def ones(shape, dtype=None, name=None):
 
 
 def zeros_like(x, dtype=None, name=None):
+    dtype = None if dtype is None else check_dtype('zeros_like', dtype)  # None: x's dtype
     return T.zeros_like(_symbolic(x), dtype=dtype)
 
 
 def ones_like(x, dtype=None, name=None):
+    dtype = None if dtype is None else check_dtype('ones_like', dtype)
     return T.ones_like(_symbolic(x), dtype=dtype)
 
 
@@ -292,19 +319,25 @@ def identity(x, name=None):
 
 
 def cast(x, dtype):
-    return T.cast(x, dtype)
+    return T.cast(x, check_dtype('cast', dtype))
+
+
+def _check_variable(fn, x):
+    if not isinstance(x, _SharedVariable):  # a placeholder, a constant, an expression, NumPy
+        raise not_a_variable(fn, x)
+    return x
 
 
 def update(x, new_x):
-    return (x, new_x)
+    return (_check_variable('update', x), new_x)
 
 
 def update_add(x, increment):
-    return (x, x + increment)
+    return (_check_variable('update_add', x), x + increment)
 
 
 def update_sub(x, decrement):
-    return (x, x - decrement)
+    return (_check_variable('update_sub', x), x - decrement)
 
 
 def get_value(x):
@@ -363,6 +396,7 @@ def _unique_updates(updates):
         if not isinstance(u, (list, tuple)) or len(u) != 2:
             raise ValueError('An update must be a (variable, new_value) pair; received %r.' % (u,))
         x, new = u
+        _check_variable('K.function: an update', x)
         if x not in seen:
             seen.add(x)
             unique.append((x, _as_update_value(x, new)))
@@ -378,20 +412,56 @@ class Function(object):
             raise TypeError('`inputs` of a backend function should be a list or tuple; received %r.'
                             % (inputs,))
         _sync_floatx()
-        self.inputs = list(inputs)
+        self.inputs = [_check_input(i, x) for i, x in enumerate(inputs)]
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.name = name
+        self._feeds = [None if is_sparse(x) else _feed(i, x) for i, x in enumerate(self.inputs)]
+        self._n_inputs = len(self.inputs)
+        self._any_sparse = any(feed is None for feed in self._feeds)
         updates = _unique_updates(updates or [])
-        with COMPILE_LOCK:
+        with COMPILE_LOCK, slow_step_notice(_COMPILE_NOTICE % (_ENGINE_NAME, theano.config.compiledir)):
             self.function = theano.function(self.inputs, self.outputs, updates=updates,
                                             allow_input_downcast=True, on_unused_input='ignore',
                                             name=name, **kwargs)
         self._lock = threading.Lock()
 
     def __call__(self, inputs):
-        check_function_inputs(inputs, len(self.inputs))
+        if (type(inputs) is not list and type(inputs) is not tuple) or len(inputs) != self._n_inputs:
+            check_function_inputs(inputs, self._n_inputs)
+        if self._any_sparse:
+            values = [_sparse_value(i, v) if feed is None else feed.convert(v)
+                      for i, (v, feed) in enumerate(zip(inputs, self._feeds))]
+        else:  # each value checked and converted once (shared.feeds.Feed)
+            values = [feed.convert(v) for v, feed in zip(inputs, self._feeds)]
         with self._lock:
-            return self.function(*inputs)
+            return self.function(*values)
+
+
+def _check_input(position, x):
+    """An input of a K.function must be a placeholder: a symbolic variable computed by nothing
+    (not a shared variable, a constant, an expression or a NumPy value)."""
+    if not (isinstance(x, _Variable) and x.owner is None
+            and not isinstance(x, (_SharedVariable, _Constant))):
+        raise not_an_input(position, x)
+    return x
+
+
+def _feed(position, x):
+    shape = getattr(x, '_keras_shape', None)
+    if shape is None or len(shape) != x.ndim:
+        shape = getattr(x.type, 'shape', None) or tuple(1 if b else None for b in x.broadcastable)
+    if x.name == 'keras_learning_phase' and x.dtype == 'uint8' and x.ndim == 0:
+        # The learning phase is a uint8 scalar here, a bool on TensorFlow and CNTK: it takes what a
+        # bool takes (0, 1, False, True) on every engine.
+        return Feed(x.name, position, (), 'bool', target='uint8')
+    return Feed(x.name or 'input_%d' % position, position, shape, x.dtype)
+
+
+def _sparse_value(position, value):
+    if value is None:
+        raise ValueError('K.function: the sparse input %d expects a scipy.sparse matrix; received '
+                         'None.' % position)
+    return value
 
 
 def function(inputs, outputs, updates=None, **kwargs):
@@ -408,10 +478,18 @@ def function(inputs, outputs, updates=None, **kwargs):
 
 
 def gradients(loss, variables):
-    # As TensorFlow does: a non-scalar loss is summed, a variable the loss does not depend on gets None.
+    if not is_tensor(loss):
+        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
+    listed = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    for i, v in enumerate(listed):
+        if not is_tensor(v):
+            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
+                             'to; received %s at position %d.' % (describe(v), i))
+    # As TensorFlow does: a non-scalar loss is summed, a variable the loss does not depend on gets
+    # None, and the result is a list (for one tensor too).
     if loss.ndim:
         loss = loss.sum()
-    return T.grad(loss, variables, disconnected_inputs='ignore', return_disconnected='None')
+    return T.grad(loss, listed, disconnected_inputs='ignore', return_disconnected='None')
 
 
 def stop_gradient(variables):
