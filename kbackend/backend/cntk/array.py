@@ -169,17 +169,15 @@ def _check_joinable(fn, parts, axis):
 
 
 def concatenate(tensors, axis=-1):
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError('concatenate: expected a non-empty list of tensors; received [].')
+    tensors = checks.check_nonempty('concatenate', tensors)
     sparse = [_is_sparse(t) for t in tensors]
     dims = _joined_dims(tensors)
     parts = [_to_dense(t) if s else t for t, s in zip(tensors, sparse)]
     parts, dtype = _unify_all(parts)
+    rank = T.ndim(parts[0])
+    keras_axis = checks.normalize_axis('concatenate', axis, rank)
     if len(parts) == 1:
         return parts[0]
-    rank = T.ndim(parts[0])
-    keras_axis = T.normalize_axis('concatenate', axis, rank)
     _check_joinable('concatenate', parts, keras_axis)
     out = T.tag(C.splice(*parts, axis=T.static_axis(parts[0], keras_axis, 'concatenate')), dtype)
     if all(sparse):
@@ -190,14 +188,12 @@ def concatenate(tensors, axis=-1):
 
 
 def stack(x, axis=0):
-    values = list(x)
-    if not values:
-        raise ValueError('stack: expected a non-empty list of tensors; received [].')
+    values = checks.check_nonempty('stack', x)
     dims = _joined_dims(values)
     parts, dtype = _unify_all(values)
     rank = T.ndim(parts[0])
     _check_joinable('stack', parts, None)
-    position = T.normalize_axis('stack', axis, rank + 1)
+    position = checks.check_new_axis('stack', axis, rank)
     hidden = T.hidden_batch(parts[0])
     if position < hidden:
         raise ValueError('stack: inside a symbolic rnn step on CNTK the new axis cannot go before the '
@@ -265,20 +261,10 @@ def _describe(entries):
 
 
 def _check_sizes(fn, source, sizes):
-    """Python checks of what is known, so CNTK never throws on a bad target."""
+    """Python checks of what is known (the shared contract), so CNTK never throws on a bad target."""
+    checks.check_reshape(fn, tuple(source), list(sizes))
     if 0 in sizes:
         raise _empty('%s: the target shape %s' % (fn, tuple(sizes)))
-    if any(s is not None and s < -1 for s in sizes):
-        raise ValueError('%s: expected positive dims (or one -1); received %s.' % (fn, tuple(sizes)))
-    if sizes.count(-1) > 1:
-        raise ValueError('%s: can only infer one dimension (-1); received %s.' % (fn, tuple(sizes)))
-    if None in source or None in sizes:
-        return
-    total = int(np.prod(source, dtype='int64'))
-    known = int(np.prod([s for s in sizes if s != -1], dtype='int64'))
-    if (-1 in sizes and total % known) or (-1 not in sizes and total != known):
-        raise ValueError('%s: cannot reshape a tensor of shape %s (%d elements) into shape %s.'
-                         % (fn, tuple(source), total, tuple(sizes)))
 
 
 def _reshape_static(x, entries, fn):
@@ -366,12 +352,7 @@ def permute(fn, x, pattern):
     """permute_dimensions, with errors naming `fn` (math.transpose uses it too)."""
     x = T.as_tensor(x)
     rank = T.ndim(x)
-    try:
-        pattern = [int(p) for p in pattern]
-    except TypeError:
-        pattern = None
-    if pattern is None or sorted(pattern) != list(range(rank)):
-        raise ValueError('%s: expected a permutation of range(%d); received %r.' % (fn, rank, pattern))
+    pattern = checks.check_permutation(fn, pattern, rank)
     if T.hidden_batch(x):
         if pattern[0] != 0:
             raise ValueError('%s: inside a symbolic rnn step on CNTK the batch axis 0 cannot move; '
@@ -386,7 +367,7 @@ def permute_dimensions(x, pattern):
 
 def expand_dims(x, axis=-1):
     x = T.as_tensor(x)
-    position = T.normalize_axis('expand_dims', axis, T.ndim(x) + 1)
+    position = checks.check_new_axis('expand_dims', axis, T.ndim(x))
     hidden = T.hidden_batch(x)
     if position < hidden:
         raise ValueError('expand_dims: inside a symbolic rnn step on CNTK no axis can go before the '
@@ -411,6 +392,7 @@ def _positive_int(fn, name, value):
 
 def repeat_elements(x, rep, axis):
     x = T.as_tensor(x)
+    checks.check_count('repeat_elements', 'rep', rep)
     rep = _positive_int('repeat_elements', 'rep', rep)
     static = T.static_axis(x, axis, 'repeat_elements')
     if rep == 1:
@@ -426,6 +408,7 @@ def repeat_elements(x, rep, axis):
 
 def tile(x, n):
     x = T.as_tensor(x)
+    checks.check_count('tile', 'n', n)
     reps = _int_entries(n, None, 'tile', 'n')
     reps, leading = checks.tile_reps(reps, T.ndim(x))
     hidden = T.hidden_batch(x)
@@ -510,8 +493,9 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 # --- one_hot / reverse / slice / gather ------------------------------------------------------------
 
 def one_hot(indices, num_classes):
-    num_classes = _positive_int('one_hot', 'num_classes', num_classes)
     indices = T.as_tensor(indices)
+    checks.check_one_hot(num_classes, T.keras_dtype(indices))
+    num_classes = _positive_int('one_hot', 'num_classes', num_classes)
     classes = T.constant(np.arange(num_classes), T.cntk_dtype(indices))
     # Comparing with every class: an index outside [0, num_classes) gives a row of zeros (TF's rule).
     hits = C.equal(T.insert_axis(indices, len(indices.shape)), classes)
@@ -521,7 +505,7 @@ def one_hot(indices, num_classes):
 def reverse(x, axes):
     x = T.as_tensor(x)
     out = x
-    for axis in T.normalize_axes('reverse', axes, T.ndim(x)):
+    for axis in checks.check_axes('reverse', axes, T.ndim(x)):
         out = C.slice(out, T.static_axis(x, axis, 'reverse'), 0, 0, -1)
     return T.same(x, out) if out is not x else x
 
@@ -564,9 +548,7 @@ def _gather(reference, indices, axis, checked):
 def _check_indices(fn, values, size):
     if values.size == 0:
         raise _empty('%s with no indices' % fn)
-    if size is not None and (values.min() < 0 or values.max() >= size):
-        raise ValueError('%s: indices must be in [0, %d); received values from %d to %d.'
-                         % (fn, size, values.min(), values.max()))
+    checks.check_indices(fn, values, size)
 
 
 def gather(reference, indices):
@@ -578,18 +560,14 @@ def gather(reference, indices):
         raise ValueError('gather: expected a reference with at least 1 axis; received a scalar.')
     size = T.static_shape(reference)[0]
     if T.is_tensor(indices):
-        dtype = T.keras_dtype(indices)
-        if dtype not in T.INTS:
-            raise ValueError('gather: expected integer indices; received a %s tensor.' % dtype)
+        checks.check_int_dtype('gather', 'indices', T.keras_dtype(indices))
         values = _constant_value(indices)
         if values is not None:
             _check_indices('gather', values, size)
         out = _gather(reference, indices, 0, values is not None and size is not None)
     else:
         values = np.asarray(indices)
-        if values.dtype.kind not in 'iu':
-            raise ValueError('gather: expected integer indices; received %s values %r.'
-                             % (values.dtype.name, indices))
+        checks.check_int_dtype('gather', 'indices', values.dtype)
         _check_indices('gather', values, size)
         out = _gather(reference, T.constant(values, 'int32'), 0, size is not None)
     return T.same(reference, out)
@@ -599,6 +577,7 @@ def slice(x, start, size):
     x = T.as_tensor(x)
     rank = T.ndim(x)
     checks.check_slice_args(rank, start, size)
+    checks.check_slice_bounds(T.keras_shape(x), start, size)
     starts = _int_entries(start, rank, 'slice', 'start')
     sizes = _int_entries(size, rank, 'slice', 'size')
     hidden = T.hidden_batch(x)
@@ -665,6 +644,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
     dtype = T.check_dtype(dtype, 'arange')
     if stop is None:
         start, stop = 0, start
+    checks.check_arange(start, stop, step)
     bounds = [start, stop, step]
     known = [_static_number(b) for b in bounds]
     if None not in known:

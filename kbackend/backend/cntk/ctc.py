@@ -15,7 +15,7 @@ decoders and no sparse intermediate tensors, so:
 import numpy as np
 
 from ..common import epsilon
-from ..shared.checks import check_beam_search, check_ctc_ranks
+from ..shared.checks import check_beam_search, check_ctc_lengths, check_ctc_ranks
 from ..shared.ctc_search import decode_batch
 from . import _tensor as T
 from ._engine import C
@@ -74,6 +74,9 @@ def _keep_leading(labels, lengths):
 
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     y_true, y_pred = T.as_tensor(y_true), T.as_tensor(y_pred)
+    if T.ndim(y_true) == 2 and T.ndim(y_pred) == 3:
+        check_ctc_lengths('ctc_batch_cost', T.keras_shape(y_pred)[1], input_length, label_length,
+                          T.keras_shape(y_true)[1])
     input_length, label_length = T.as_tensor(input_length), T.as_tensor(label_length)
     check_ctc_ranks('ctc_batch_cost', y_true=(T.ndim(y_true), 2), y_pred=(T.ndim(y_pred), 3))
     storage = _op_storage(y_pred)
@@ -98,6 +101,8 @@ class _CTCCost(C.ops.functions.UserFunction):
         labels, y_pred, input_length, label_length = arguments
         lattice = _Lattice(labels, y_pred, input_length, label_length, self.eps)
         cost = -lattice.log_likelihood
+        # An input_length beyond the time steps (fed values, docs/errors.md): NaN on every engine.
+        cost[np.rint(np.asarray(input_length).reshape(-1)) > y_pred.shape[1]] = np.nan
         return lattice, cost.astype(y_pred.dtype)[:, None]
 
     def backward(self, state, root_gradients, variables):
@@ -243,8 +248,10 @@ def _shift_bool(a, by):
 # --- ctc_decode ------------------------------------------------------------------------------------
 
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
-    y_pred, input_length = T.as_tensor(y_pred), T.as_tensor(input_length)
+    y_pred = T.as_tensor(y_pred)
     check_ctc_ranks('ctc_decode', y_pred=(T.ndim(y_pred), 3))
+    check_ctc_lengths('ctc_decode', T.keras_shape(y_pred)[1], input_length)
+    input_length = T.as_tensor(input_length)
     if not greedy:
         check_beam_search(beam_width, top_paths)
     paths = 1 if greedy else top_paths

@@ -56,12 +56,6 @@ def _is_sparse_input(x):
     return T.is_tensor(x) and bool(getattr(x, 'is_sparse', False))
 
 
-def _check_contracted(fn, x_size, y_size, x_shape, y_shape):
-    if x_size is not None and y_size is not None and x_size != y_size:
-        raise ValueError('%s: the contracted axes must have the same size; received shapes %s and %s.'
-                         % (fn, x_shape, y_shape))
-
-
 def _contract_last(x, y):
     """Contracts the last static axis of x with the first of y, keeping y's other axes (C.times
     needs an output rank >= 1, so a 1-D y is given a trailing axis that is removed afterwards)."""
@@ -87,8 +81,7 @@ def dot(x, y):
         raise ValueError('dot: inside a symbolic rnn step on CNTK the second operand cannot be a '
                          'per-sample tensor; received %r.' % (y,))
     x_shape, y_shape = T.keras_shape(x), T.keras_shape(y)
-    contracted = _builtin_max(len(y_shape) - 2, 0)
-    _check_contracted('dot', x_shape[-1], y_shape[contracted], x_shape, y_shape)
+    checks.check_dot(x_shape, y_shape)
     rank = len(y_shape)
     if rank > 2:
         # np.dot contracts y's second-to-last axis: move it first, C.times contracts leading axes.
@@ -106,7 +99,7 @@ def batch_dot(x, y, axes=None):
     x_ndim, y_ndim = T.ndim(x), T.ndim(y)
     x_axis, y_axis = checks.batch_dot_axes(axes, x_ndim, y_ndim)
     x_shape, y_shape = T.keras_shape(x), T.keras_shape(y)
-    _check_contracted('batch_dot', x_shape[x_axis], y_shape[y_axis], x_shape, y_shape)
+    checks.check_batch_dot(x_shape, y_shape, x_axis, y_axis)
     if x_ndim == 2 and y_ndim == 2:
         if x_axis != y_axis:  # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y)
             if T.hidden_batch(x):
@@ -149,7 +142,7 @@ def _static_axes(fn, x, axis):
     if axis is None and T.hidden_batch(x):
         raise ValueError('%s: axis=None reduces over the batch axis too, which inside a symbolic rnn '
                          'step on CNTK is not a tensor axis; pass the axes (>= 1) explicitly.' % fn)
-    axes = list(range(rank)) if axis is None else T.normalize_axes(fn, axis, rank)
+    axes = list(range(rank)) if axis is None else checks.check_axes(fn, axis, rank)
     return [T.static_axis(x, a, fn) for a in axes]
 
 
@@ -262,9 +255,7 @@ def _scan_free_axis(x, axis, combine, neutral, fn):
 
 def _cumulative(fn, x, axis, combine, neutral):
     x = T.as_tensor(x)
-    if isinstance(axis, bool) or not isinstance(axis, (numbers.Integral, np.integer)):
-        raise ValueError('%s: expected an int axis; received %r.' % (fn, axis))
-    static = T.static_axis(x, axis, fn)
+    static = T.static_axis(x, checks.normalize_axis(fn, axis, T.ndim(x)), fn)
     size = T.static_shape(x)[static]
     if size is None:
         out = _scan_free_axis(x, static, combine, neutral, fn)
@@ -452,27 +443,44 @@ def clip(x, min_value, max_value):
 
 
 def equal(x, y):
+    _elementwise('equal', x, y)
     return T.equal(x, y)
 
 
 def not_equal(x, y):
+    _elementwise('not_equal', x, y)
     return T.not_equal(x, y)
 
 
 def greater(x, y):
+    _elementwise('greater', x, y)
     return T.greater(x, y)
 
 
 def greater_equal(x, y):
+    _elementwise('greater_equal', x, y)
     return T.greater_equal(x, y)
 
 
 def less(x, y):
+    _elementwise('less', x, y)
     return T.less(x, y)
 
 
 def less_equal(x, y):
+    _elementwise('less_equal', x, y)
     return T.less_equal(x, y)
+
+
+def _static_shape(value):
+    if T.is_tensor(value):
+        return tuple(T.keras_shape(value))
+    return np.shape(value) if isinstance(value, (numbers.Number, np.ndarray, np.generic)) else None
+
+
+def _elementwise(fn, x, y):
+    """The static shapes of elementwise operands must broadcast (the shared contract)."""
+    checks.check_broadcast(fn, _static_shape(x), _static_shape(y))
 
 
 def _could_be_nan(v):
@@ -491,10 +499,12 @@ def _extremum(op, x, y):
 
 
 def maximum(x, y):
+    _elementwise('maximum', x, y)
     return _extremum(C.element_max, x, y)
 
 
 def minimum(x, y):
+    _elementwise('minimum', x, y)
     return _extremum(C.element_min, x, y)
 
 

@@ -117,8 +117,10 @@ def tanh(x):
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if not from_logits:
         return _composite().categorical_crossentropy(target, output, from_logits, axis)
+    _composite().check_loss('categorical_crossentropy', target, output)
     target, logits, dtype = T.unify(target, _float(output))
-    a = T.static_axis(logits, axis, 'categorical_crossentropy')
+    a = T.static_axis(logits, _composite().check_axis('categorical_crossentropy', logits, axis),
+                      'categorical_crossentropy')
     like = T.keras_dtype(logits)
     zero, inf = T.constant(0, like), T.constant(np.inf, like)
     # log_softmax is computed shifted by the max: exact for huge logits. Shifted first here with

@@ -12,8 +12,7 @@ import numbers
 
 import numpy as np
 
-from ..common import floatx
-from ..shared.checks import check_float_dtypes
+from ..shared import checks
 from ..shared.random import draw_seed
 from . import _tensor as T
 from ._engine import C
@@ -131,10 +130,8 @@ def _item_dim(d, shape, fn):
     return int(d)
 
 
-def _float_dtype(dtype, fn):
-    dtype = T.check_dtype(floatx() if dtype is None else dtype, fn)
-    check_float_dtypes(fn, dtype=dtype)
-    return dtype
+def _float_dtype(dtype, fn, shape, **params):
+    return checks.check_random_args(fn, shape, dtype, **params)
 
 
 def _work_dtype(dtype):
@@ -154,7 +151,7 @@ def _affine(standard, shift, scale):
 # --- the random tensors ----------------------------------------------------------------------------
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = _float_dtype(dtype, 'random_normal')
+    dtype = _float_dtype(dtype, 'random_normal', shape, stddev=stddev)
     seed = draw_seed(seed)
     numbers_given = _is_number(mean) and _is_number(stddev)
     loc, scale = (mean, stddev) if numbers_given else (0., 1.)
@@ -173,7 +170,7 @@ def _below(value, dtype):
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    dtype = _float_dtype(dtype, 'random_uniform')
+    dtype = _float_dtype(dtype, 'random_uniform', shape, minval=minval, maxval=maxval)
     seed = draw_seed(seed)
     numbers_given = _is_number(minval) and _is_number(maxval)
     low, high = (minval, maxval) if numbers_given else (0., 1.)
@@ -189,7 +186,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
-    dtype = T.check_dtype(floatx() if dtype is None else dtype, 'random_binomial')
+    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False)
     seed = draw_seed(seed)
     if not _is_number(p):
         # a tensor p: 1 where a uniform sample in [0, 1) is below p
@@ -206,7 +203,7 @@ _TRUNCATION = 2.
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = _float_dtype(dtype, 'truncated_normal')
+    dtype = _float_dtype(dtype, 'truncated_normal', shape, stddev=stddev)
     seed = draw_seed(seed)
     numbers_given = _is_number(mean) and _is_number(stddev)
     loc, scale = (mean, stddev) if numbers_given else (0., 1.)

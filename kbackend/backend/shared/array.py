@@ -61,6 +61,7 @@ def resize_volumes(x, depth_factor, height_factor, width_factor, data_format):
 
 
 def repeat(x, n):
+    checks.check_count('repeat', 'n', n)
     if K.ndim(x) != 2:
         raise ValueError('repeat: expected a 2-D input (batch, dim); received a %d-D tensor.' % K.ndim(x))
     return K.tile(K.expand_dims(x, 1), [1, n, 1])

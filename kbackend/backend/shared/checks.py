@@ -6,6 +6,7 @@ Plain functions of Python values (no engine, no ``K``): each returns the normali
 import operator
 
 from ..common import normalize_data_format  # noqa: F401  (re-exported for the adapters)
+from .feeds import DTYPES, FLOATS, INTS, check_dtype, dtype_name  # noqa: F401  (dtypes: one list, one check)
 
 
 def check_choice(name, value, allowed):
@@ -27,17 +28,32 @@ def check_pool_mode(pool_mode):
     return check_choice('pool_mode', pool_mode, ('max', 'avg'))
 
 
-def int_tuple(name, value, n):
-    """An int or a sequence of `n` ints as an n-tuple of positive ints."""
-    if isinstance(value, int) and not isinstance(value, bool):
+def int_tuple(name, value, n, fn=None):
+    """An int or a sequence of `n` ints as an n-tuple of positive ints (a float such as 2.0 or 1.5 is a
+    ValueError: it used to be truncated silently)."""
+    where = '%s: ' % fn if fn else ''
+    if is_int(value):
         value = (value,) * n
     try:
-        value = tuple(int(v) for v in value)
+        items = tuple(value)
     except TypeError:
-        raise ValueError('Bad %s: %r; expected an int or a tuple of %d ints.' % (name, value, n))
-    if len(value) != n or any(v < 1 for v in value):
-        raise ValueError('Bad %s: %r; expected %d positive ints.' % (name, value, n))
-    return value
+        raise ValueError('%sBad %s: %r; expected %d positive ints (one int for all axes, or a tuple '
+                         'of them).' % (where, name, value, n))
+    if len(items) != n or not all(is_int(v) for v in items) or any(v < 1 for v in items):
+        raise ValueError('%sBad %s: %r; expected %d positive ints (one int for all axes, or a tuple '
+                         'of them).' % (where, name, value, n))
+    return tuple(int(v) for v in items)
+
+
+def is_int(value):
+    """True for a Python or NumPy integer (not a bool, not a float such as 2.0)."""
+    if isinstance(value, bool) or type(value).__name__ == 'bool_':
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return not hasattr(value, 'op') and not hasattr(value, 'owner') and getattr(value, 'ndim', 0) == 0
 
 
 # --- conv / pool -----------------------------------------------------------------------------------
@@ -101,8 +117,8 @@ def conv_args(fn, rank, x_shape, strides, padding, data_format, dilation_rate=1,
     """The normalised (strides, padding, data_format, dilation_rate) of a rank-`rank` conv/pool."""
     data_format = normalize_data_format(data_format)
     padding = check_padding(padding, paddings)
-    strides = int_tuple('strides', strides, rank)
-    dilation_rate = int_tuple('dilation_rate', dilation_rate, rank)
+    strides = int_tuple('strides', strides, rank, fn)
+    dilation_rate = int_tuple('dilation_rate', dilation_rate, rank, fn)
     if max(strides) > 1 and max(dilation_rate) > 1:
         raise ValueError('%s: strides > 1 cannot be combined with dilation_rate > 1; received strides=%s '
                          'and dilation_rate=%s.' % (fn, strides, dilation_rate))
@@ -182,7 +198,7 @@ def check_transpose(fn, rank, x_shape, kernel_shape, output_shape, strides, padd
 def check_pool(fn, rank, x_shape, pool_size, strides, padding, data_format, pool_mode):
     """The normalised (pool_size, strides, padding, data_format, pool_mode) of a pooling op."""
     pool_mode = check_pool_mode(pool_mode)
-    pool_size = int_tuple('pool_size', pool_size, rank)
+    pool_size = int_tuple('pool_size', pool_size, rank, fn)
     strides, padding, data_format, _ = conv_args(fn, rank, x_shape, strides, padding, data_format)
     check_window_fits(fn, spatial_of(x_shape, data_format), pool_size, strides, (1,) * rank, padding)
     return pool_size, strides, padding, data_format, pool_mode
@@ -319,10 +335,12 @@ def tile_reps(n, ndim):
 
 
 def normalize_axis(fn, axis, ndim):
-    """A single axis in [0, ndim), from a possibly negative int; ValueError when out of range."""
-    if not isinstance(axis, int) or isinstance(axis, bool) or not -ndim <= axis < ndim:
-        raise ValueError('%s: expected an axis in [%d, %d); received %r.' % (fn, -ndim, ndim, axis))
-    return axis % ndim
+    """A single axis in [0, ndim), from a possibly negative int; ValueError naming the axis, the rank
+    and the allowed range when it is out of range (or not an int)."""
+    if not is_int(axis) or not -ndim <= axis < ndim:
+        raise ValueError('%s: expected an axis in [%d, %d) for a tensor of rank %d; received %r.'
+                         % (fn, -ndim, ndim, ndim, axis))
+    return int(axis) % ndim
 
 
 def check_broadcastable(fn, shape, broadcastable):
@@ -348,9 +366,9 @@ def check_local(fn, rank, x_shape, kernel_shape, kernel_size, strides, out_sizes
     """A locally connected op: kernel (positions, window * in_channels, filters); the normalised
     (kernel_size, strides, out_sizes, data_format)."""
     data_format = normalize_data_format(data_format)
-    kernel_size = int_tuple('kernel_size', kernel_size, rank)
-    strides = int_tuple('strides', strides, rank)
-    out_sizes = int_tuple('output_shape', out_sizes, rank)
+    kernel_size = int_tuple('kernel_size', kernel_size, rank, fn)
+    strides = int_tuple('strides', strides, rank, fn)
+    out_sizes = int_tuple('output_shape', out_sizes, rank, fn)
     check_ndim(fn, 'the input', x_shape, rank + 2, _CONV_LAYOUT[data_format])
     check_ndim(fn, 'the kernel', kernel_shape, 3, 'output positions, window * in_channels, filters')
     positions = 1
@@ -435,3 +453,308 @@ def check_function_inputs(inputs, expected):
     if len(inputs) != expected:
         raise ValueError('This function expects %d input values; received %d.'
                          % (expected, len(inputs)))
+
+
+# --- the error contract of the op families (docs/errors.md) -----------------------------------------
+# Each check uses only what is known when the graph is built (static shapes, Python and NumPy values):
+# it costs nothing when the graph runs. Unknown dims (None) and symbolic values pass unchecked.
+
+# One dtype list and one dtype check for every family (core's: shared/feeds.py).
+FLOAT_DTYPES, INT_DTYPES = FLOATS, INTS
+
+
+def random_dtype(fn, dtype, floats_only=True):
+    """A random_* dtype: None means floatx(); random_normal/uniform/truncated_normal draw floats only."""
+    from ..common import floatx
+    return check_dtype(fn, dtype, floatx(), allowed=FLOAT_DTYPES if floats_only else DTYPES)
+
+
+def check_random_shape(fn, shape):
+    """A random_* shape: a sequence of non-negative ints (symbolic entries and shape tensors pass)."""
+    if is_int(shape):
+        shape = (shape,)
+    if not isinstance(shape, (list, tuple)):
+        return  # a shape tensor: its values are known when the graph runs
+    for d in shape:
+        if is_int(d):
+            if d < 0:
+                raise ValueError('%s: expected a shape of non-negative ints; received %r.' % (fn, tuple(shape)))
+        elif isinstance(d, (bool, float)) or d is None or type(d).__module__ == 'numpy':
+            raise ValueError('%s: expected a shape of non-negative ints; received %r.' % (fn, tuple(shape)))
+
+
+def check_random_args(fn, shape, dtype, floats_only=True, **params):
+    """shape and dtype checked, plus the numeric parameters given: stddev >= 0, minval <= maxval,
+    p in [0, 1]; returns the dtype's name."""
+    check_random_shape(fn, shape)
+    name = random_dtype(fn, dtype, floats_only)
+    stddev = params.get('stddev')
+    if is_number(stddev) and not stddev >= 0:
+        raise ValueError('%s: expected stddev >= 0; received %r.' % (fn, stddev))
+    low, high = params.get('minval'), params.get('maxval')
+    if is_number(low) and is_number(high) and not low <= high:
+        raise ValueError('%s: expected minval <= maxval; received minval=%r, maxval=%r.' % (fn, low, high))
+    return name
+
+
+def check_axes(fn, axis, ndim):
+    """A reduction's axis: None stays None; an int or a list/tuple of ints becomes the sorted distinct
+    non-negative axes. ValueError naming the axis, the rank and the range for a bad or repeated axis."""
+    if axis is None:
+        return None
+    if type(axis).__name__ == 'ndarray' and getattr(axis, 'ndim', 0) == 1:
+        axis = axis.tolist()
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    normalized = [normalize_axis(fn, a, ndim) for a in axes]
+    if len(set(normalized)) != len(normalized):
+        raise ValueError('%s: expected distinct axes in [%d, %d) for a tensor of rank %d; received %r '
+                         '(an axis repeated).' % (fn, -ndim, ndim, ndim, axis))
+    return sorted(normalized)
+
+
+def check_new_axis(fn, axis, ndim):
+    """The position of a new axis (expand_dims, stack) of a rank-`ndim` tensor: in [0, ndim]."""
+    if not is_int(axis) or not -ndim - 1 <= axis <= ndim:
+        raise ValueError('%s: expected an axis in [%d, %d] for a new axis of a tensor of rank %d; '
+                         'received %r.' % (fn, -ndim - 1, ndim, ndim, axis))
+    return int(axis) % (ndim + 1)
+
+
+def check_permutation(fn, pattern, ndim):
+    """`pattern` as a list: a permutation of range(ndim)."""
+    try:
+        items = list(pattern)
+    except TypeError:
+        items = None
+    if (items is None or len(items) != ndim or not all(is_int(p) for p in items)
+            or sorted(int(p) for p in items) != list(range(ndim))):
+        raise ValueError('%s: expected a permutation of range(%d) (one entry per axis of the rank-%d '
+                         'tensor); received %r.' % (fn, ndim, ndim, pattern))
+    return [int(p) for p in items]
+
+
+def check_nonempty(fn, tensors):
+    """A list of tensors to join: a non-empty list or tuple."""
+    if not isinstance(tensors, (list, tuple)) or not tensors:
+        raise ValueError('%s: expected a non-empty list of tensors; received %r.' % (fn, tensors))
+    return list(tensors)
+
+
+def _size(shape):
+    size = 1
+    for d in shape:
+        size *= d
+    return size
+
+
+def check_reshape(fn, shape, target):
+    """A reshape of a tensor of static `shape` to `target` (ints, None for symbolic entries; None when
+    the whole target is symbolic): at most one -1, no other negative entry, and, when the sizes are
+    known, the same number of elements."""
+    if target is None:
+        return
+    ints = [t for t in target if t is not None]
+    if ints.count(-1) > 1 or any(t < -1 for t in ints):
+        raise ValueError('%s: expected a target shape of non-negative ints with at most one -1 (the '
+                         'inferred dim); received %s.' % (fn, tuple(target)))
+    if shape is None or None in shape or None in target:
+        return
+    size, known = _size(shape), _size(t for t in target if t != -1)
+    if -1 in target:
+        if (known == 0 and size != 0) or (known and size % known):
+            raise ValueError('%s: cannot reshape a tensor of shape %s (%d elements) into shape %s: %d is '
+                             'not a multiple of %d.' % (fn, tuple(shape), size, tuple(target), size, known))
+    elif size != known:
+        raise ValueError('%s: cannot reshape a tensor of shape %s (%d elements) into shape %s (%d '
+                         'elements).' % (fn, tuple(shape), size, tuple(target), known))
+
+
+def check_dot(x_shape, y_shape):
+    """dot contracts x's last axis with y's second-to-last (its only one when y is 1-D)."""
+    if not x_shape or not y_shape:
+        return
+    y_axis = max(len(y_shape) - 2, 0)
+    a, b = x_shape[-1], y_shape[y_axis]
+    if a is not None and b is not None and a != b:
+        raise ValueError('dot: expected the last axis of x to match axis %d of y; received shapes %s and '
+                         '%s (sizes %d and %d).' % (y_axis, tuple(x_shape), tuple(y_shape), a, b))
+
+
+def check_batch_dot(x_shape, y_shape, x_axis, y_axis):
+    """batch_dot's batch sizes (axis 0) and contracted sizes must match where they are known. Two 2-D
+    inputs are multiplied elementwise (x transposed when the axes cross, see batch_dot_axes)."""
+    if len(x_shape) == 2 and len(y_shape) == 2 and x_axis != y_axis:
+        check_broadcast('batch_dot', tuple(x_shape)[::-1], y_shape)
+        return
+    for what, i, j in (('the batch sizes (axis 0)', 0, 0),
+                       ('the contracted axes (%d of x, %d of y)' % (x_axis, y_axis), x_axis, y_axis)):
+        a, b = x_shape[i], y_shape[j]
+        if a is not None and b is not None and a != b:
+            raise ValueError('batch_dot: expected %s to have the same size; received shapes %s and %s '
+                             '(sizes %d and %d).' % (what, tuple(x_shape), tuple(y_shape), a, b))
+
+
+def check_broadcast(fn, x_shape, y_shape):
+    """Elementwise operands must broadcast (NumPy's rule) where their dims are known."""
+    if x_shape is None or y_shape is None:
+        return
+    for k in range(1, min(len(x_shape), len(y_shape)) + 1):
+        a, b = x_shape[-k], y_shape[-k]
+        if a is not None and b is not None and a != b and a != 1 and b != 1:
+            raise ValueError('%s: expected shapes that broadcast together; received %s and %s (axis -%d: '
+                             '%d vs %d).' % (fn, tuple(x_shape), tuple(y_shape), k, a, b))
+
+
+def check_same_shape(fn, target_shape, output_shape):
+    """A loss's target and output: the same rank and the same known dims."""
+    if target_shape is None or output_shape is None:
+        return
+    same = len(target_shape) == len(output_shape) and all(
+        a is None or b is None or a == b for a, b in zip(target_shape, output_shape))
+    if not same:
+        raise ValueError('%s: expected target and output of the same shape; received target shape %s and '
+                         'output shape %s.' % (fn, tuple(target_shape), tuple(output_shape)))
+
+
+def check_sparse_target(fn, target_shape, output_shape, axis):
+    """sparse_categorical_crossentropy: the target holds one label per output row, so its shape is the
+    output's without the class axis (a trailing axis of size 1 allowed, as Keras's (batch, 1))."""
+    if target_shape is None or output_shape is None:
+        return
+    axis = normalize_axis(fn, axis, len(output_shape))
+    rows = tuple(d for i, d in enumerate(output_shape) if i != axis)
+    target = tuple(target_shape)
+    if len(target) == len(rows) + 1 and target[-1] in (1, None):
+        target = target[:-1]
+    if len(target) != len(rows) or any(a is not None and b is not None and a != b
+                                       for a, b in zip(target, rows)):
+        raise ValueError('%s: expected a target of shape %s (the output shape %s without its class axis '
+                         '%d, or with a trailing 1); received target shape %s.'
+                         % (fn, rows, tuple(output_shape), axis, tuple(target_shape)))
+
+
+def check_labels(fn, values, classes):
+    """Labels known when the graph is built (a NumPy array, a list, a constant) must be ints in
+    [0, classes); `values` None (fed labels) passes: those give a NaN loss (docs/errors.md)."""
+    import numpy as np
+    if values is None:
+        return
+    values = np.asarray(values)
+    if values.size == 0:
+        return
+    if values.dtype.kind == 'f' and not np.all(np.floor(values) == values):
+        raise ValueError('%s: expected integer labels; received %r.' % (fn, values))
+    low, high = values.min(), values.max()
+    if classes is not None and (low < 0 or high >= classes):
+        raise ValueError('%s: expected labels in [0, %d) (the number of classes); received labels from '
+                         '%s to %s.' % (fn, classes, low, high))
+
+
+def check_count(fn, name, value):
+    """A repeat count (tile reps, repeat_elements rep, repeat n): a non-negative int; symbolic passes."""
+    if type(value).__name__ == 'ndarray':
+        value = value.tolist()
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    for v in values:
+        if is_int(v):
+            if v < 0:
+                raise ValueError('%s: expected %s to be non-negative ints; received %r.' % (fn, name, value))
+        elif is_number(v) or isinstance(v, (bool, str)) or v is None:
+            raise ValueError('%s: expected %s to be non-negative ints; received %r.' % (fn, name, value))
+
+
+def check_arange(start, stop, step):
+    if is_number(step) and step == 0:
+        raise ValueError('arange: expected a non-zero step; received step=%r (start=%r, stop=%r).'
+                         % (step, start, stop))
+
+
+def check_int_dtype(fn, what, dtype):
+    """An index or label tensor must have an integer dtype."""
+    name = dtype_name(dtype) or str(dtype)
+    if name not in INT_DTYPES:
+        raise ValueError('%s: expected %s with an integer dtype; received %s of dtype %s.'
+                         % (fn, what, what, name))
+
+
+def check_one_hot(num_classes, indices_dtype):
+    if is_int(num_classes):
+        if num_classes < 1:
+            raise ValueError('one_hot: expected num_classes to be a positive int; received %r.' % (num_classes,))
+    elif is_number(num_classes) or num_classes is None:
+        raise ValueError('one_hot: expected num_classes to be a positive int; received %r.' % (num_classes,))
+    check_int_dtype('one_hot', 'indices', indices_dtype)
+
+
+def check_indices(fn, values, size):
+    """Indices known when the graph is built must be in [0, size): no wrap-around of negative ones
+    (fed indices are the caller's responsibility, docs/errors.md)."""
+    import numpy as np
+    if values is None or size is None:
+        return
+    values = np.asarray(values)
+    if values.size and (values.min() < 0 or values.max() >= size):
+        raise ValueError('%s: expected indices in [0, %d) (the size of axis 0 of the reference); '
+                         'received indices from %d to %d.' % (fn, size, values.min(), values.max()))
+
+
+def static_indices(indices):
+    """The values of indices given as a NumPy array, a list or a Python int; None otherwise."""
+    import numpy as np
+    if is_int(indices) or isinstance(indices, (list, tuple, np.ndarray)):
+        try:
+            return np.asarray(indices)
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+def check_slice_bounds(shape, start, size):
+    """slice's static start/size entries: start >= 0, size >= -1 (-1: to the end), and start + size
+    within the axis where its size is known (no silent clipping past the end)."""
+    if not isinstance(start, (list, tuple)) or not isinstance(size, (list, tuple)) or shape is None:
+        return
+    for axis, (b, n, d) in enumerate(zip(start, size, shape)):
+        b = b if is_int(b) else None
+        n = n if is_int(n) else None
+        if (b is not None and b < 0) or (n is not None and n < -1):
+            raise ValueError('slice: expected start >= 0 and size >= 0 (or -1, to the end) on every axis; '
+                             'received start %r and size %r.' % (tuple(start), tuple(size)))
+        if d is None or b is None:
+            continue
+        end = b if n == -1 or n is None else b + n
+        if end > d or b > d:
+            raise ValueError('slice: start %r and size %r go past the end of axis %d (size %d) of a tensor '
+                             'of shape %s; expected start + size <= %d.'
+                             % (tuple(start), tuple(size), axis, d, tuple(shape), d))
+
+
+def _static_lengths(values):
+    """CTC lengths given as a NumPy array or a list, as a flat int array; None when symbolic."""
+    import numpy as np
+    values = static_indices(values)
+    return None if values is None else np.rint(values.astype('float64')).astype('int64').reshape(-1)
+
+
+def check_ctc_lengths(fn, steps, input_length, label_length=None, label_width=None):
+    """CTC lengths known when the graph is built: input_length in [0, steps] (the time steps of
+    y_pred), label_length in [0, label_width] and <= input_length per sample. Fed lengths are checked
+    by the op (docs/errors.md): a cost of NaN for an input_length beyond the time steps, +inf for a
+    label that no alignment fits."""
+    inputs, labels = _static_lengths(input_length), _static_lengths(label_length)
+    if inputs is not None and inputs.size and (inputs.min() < 0 or (steps is not None and inputs.max() > steps)):
+        raise ValueError('%s: expected input_length values in [0, %s] (at most %s, the time steps of '
+                         'y_pred); received %s.' % (fn, steps, steps, inputs.max() if inputs.min() >= 0
+                                                    else inputs.min()))
+    if labels is None or not labels.size:
+        return
+    if labels.min() < 0 or (label_width is not None and labels.max() > label_width):
+        raise ValueError('%s: expected label_length values in [0, %s] (the width of y_true); received %s.'
+                         % (fn, label_width, labels.max() if labels.min() >= 0 else labels.min()))
+    if inputs is not None and inputs.shape == labels.shape:
+        longer = [i for i in range(labels.size) if labels[i] > inputs[i]]
+        if longer:
+            i = longer[0]
+            raise ValueError('%s: expected label_length <= input_length for every sample (a label cannot '
+                             'be longer than its input); received label_length %d and input_length %d '
+                             'for sample %d.' % (fn, labels[i], inputs[i], i))

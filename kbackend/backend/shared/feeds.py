@@ -42,15 +42,15 @@ def dtype_name(dtype):
     return name if name in _DTYPE_SET else None
 
 
-def check_dtype(fn, dtype, default=None):
-    """`dtype` as a canonical name (str); None means `default` when one is given (floatx() for
-    placeholder, variable, constant, zeros, ones, eye; x's dtype for zeros_like/ones_like), else it is
-    an error (cast)."""
+def check_dtype(fn, dtype, default=None, allowed=DTYPES):
+    """`dtype` as a canonical name (str), one of `allowed`; None means `default` when one is given
+    (floatx() for placeholder, variable, constant, zeros, ones, eye and the random ops; x's dtype for
+    zeros_like/ones_like), else it is an error (cast). The one dtype check of every family."""
     if dtype is None and default is not None:
         return default
     name = dtype_name(dtype)
-    if name is None:
-        raise ValueError('%s: unknown dtype %r; expected one of %s.' % (fn, dtype, ', '.join(DTYPES)))
+    if name is None or name not in allowed:
+        raise ValueError('%s: expected a dtype among %s; received %r.' % (fn, ', '.join(allowed), dtype))
     return name
 
 

@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from kbackend.backend.common import epsilon, floatx, normalize_data_format
+from kbackend.backend.shared import checks
 
 __all__ = ['normalize_batch_in_training', 'batch_normalization', 'relu', 'elu', 'softmax',
            'softsign', 'categorical_crossentropy', 'sparse_categorical_crossentropy',
@@ -74,7 +75,47 @@ def finite_top(x):
     return K.minimum(x, _c(np.finfo(dtype).max, x)) if dtype.startswith('float') else x  # noqa: F821
 
 
+def static_shape(x):
+    """K.int_shape of a tensor or NumPy value (None when the rank is unknown)."""
+    if isinstance(x, (list, tuple)):
+        return np.shape(x)
+    shape = K.int_shape(x)  # noqa: F821
+    return None if shape is None else tuple(shape)
+
+
+def check_axis(fn, x, axis):
+    """A single axis of x (the shared contract): ValueError naming the axis, the rank and the range."""
+    return checks.normalize_axis(fn, axis, K.ndim(x))  # noqa: F821
+
+
+def check_loss(fn, target, output):
+    """categorical/binary crossentropy: target and output of the same static shape."""
+    checks.check_same_shape(fn, static_shape(target), static_shape(output))
+
+
+def check_sparse_loss(target, output, axis):
+    """sparse_categorical_crossentropy: the target's shape (the output's without the class axis) and,
+    when they are known now (NumPy or Python values), its labels (in [0, classes))."""
+    fn = 'sparse_categorical_crossentropy'
+    output_shape = static_shape(output)
+    checks.check_sparse_target(fn, static_shape(target), output_shape, axis)
+    if output_shape is not None:
+        checks.check_labels(fn, checks.static_indices(target), output_shape[axis])
+
+
+def nan_where_out_of_range(loss, labels, classes):
+    """The loss with NaN where a (flat, int64) label is outside [0, classes): never a silent 0 loss
+    (docs/errors.md). A few elementwise ops over the labels, not over the classes."""
+    if not isinstance(classes, numbers.Integral):
+        classes = K.cast(classes, 'int64')  # noqa: F821
+    dtype = K.dtype(loss)  # noqa: F821
+    inside = K.cast(K.greater_equal(labels, 0), dtype) * K.cast(K.less(labels, classes), dtype)  # noqa: F821
+    inside = K.reshape(inside, K.shape(loss))  # noqa: F821
+    return K.switch(K.greater(inside, _c(0.5, loss)), loss, K.zeros_like(loss) + _c(np.nan, loss))  # noqa: F821
+
+
 def softmax(x, axis=-1):
+    check_axis('softmax', x, axis)
     # Shifting by the max is exact for softmax and keeps exp from overflowing; the shift needs no
     # gradient of its own. A row of only -inf has no softmax: NaN, as on every engine.
     x = finite_top(x)
@@ -135,6 +176,8 @@ def log_softmax(x, axis=-1):
 
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    check_loss('categorical_crossentropy', target, output)
+    check_axis('categorical_crossentropy', output, axis)
     if from_logits:
         return -K.sum(times_no_nan(target, log_softmax(output, axis), -np.inf), axis=axis)  # noqa: F821
     output = output / K.sum(output, axis=axis, keepdims=True)  # noqa: F821
@@ -155,18 +198,23 @@ def move_axis_last(x, axis):
 
 
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
+    check_axis('sparse_categorical_crossentropy', output, axis)
+    check_sparse_loss(target, output, axis)
     output = move_axis_last(output, axis)
     classes = K.int_shape(output)[-1]  # noqa: F821
     if classes is None:
         classes = K.shape(output)[-1]  # noqa: F821
-    labels = K.one_hot(K.cast(K.flatten(target), 'int64'), classes)  # noqa: F821
+    flat = K.cast(K.flatten(target), 'int64')  # noqa: F821
+    labels = K.one_hot(flat, classes)  # noqa: F821
     if K.dtype(labels) != K.dtype(output):  # noqa: F821
         labels = K.cast(labels, K.dtype(output))  # noqa: F821
     labels = K.reshape(labels, K.shape(output))  # noqa: F821
-    return K.categorical_crossentropy(labels, output, from_logits=from_logits, axis=-1)  # noqa: F821
+    loss = K.categorical_crossentropy(labels, output, from_logits=from_logits, axis=-1)  # noqa: F821
+    return nan_where_out_of_range(loss, flat, classes)
 
 
 def binary_crossentropy(target, output, from_logits=False):
+    check_loss('binary_crossentropy', target, output)
     if from_logits:
         # -t*log(sigmoid(x)) - (1-t)*log(1-sigmoid(x)) = t*softplus(-x) + (1-t)*softplus(x)
         # = softplus(-|x|) + (1-t)*|x| for x >= 0, + t*|x| below: one softplus, two non-negative
@@ -227,6 +275,7 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=0.001):
 
 
 def l2_normalize(x, axis=None):
+    axis = checks.check_axes('l2_normalize', axis, K.ndim(x))  # noqa: F821
     # The floor is at least the dtype's smallest normal number: 1e-12 is 0 in float16.
     floor = max(L2_FLOOR, float(np.finfo(K.dtype(x)).tiny))  # noqa: F821
     square_sum = K.sum(K.square(x), axis=axis, keepdims=True)  # noqa: F821

@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from kbackend.backend.common import floatx
+from kbackend.backend.shared import checks
 
 __all__ = ['random_binomial', 'random_uniform_variable', 'random_normal_variable']
 
@@ -27,18 +28,31 @@ def draw_seed(seed):
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     # 1 with probability p: a uniform sample in [0, 1) is below p with probability p.
-    dtype = dtype or floatx()
-    uniform = K.random_uniform(shape, 0., 1., dtype=dtype, seed=seed)  # noqa: F821
+    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False)
+    draw = dtype if dtype in checks.FLOAT_DTYPES else floatx()
+    uniform = K.random_uniform(shape, 0., 1., dtype=draw, seed=seed)  # noqa: F821
     return K.cast(K.less(uniform, p), dtype)  # noqa: F821
+
+
+def _check_variable_args(fn, shape, dtype):
+    checks.check_random_shape(fn, shape)
+    checks.random_dtype(fn, dtype, floats_only=False)
 
 
 # The variables are drawn with NumPy (seeded), so every engine gives the same initial values.
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
+    _check_variable_args('random_uniform_variable', shape, dtype)
+    if checks.is_number(low) and checks.is_number(high) and not low <= high:
+        raise ValueError('random_uniform_variable: expected low <= high; received low=%r, high=%r.'
+                         % (low, high))
     value = np.random.RandomState(draw_seed(seed)).uniform(low, high, size=shape)
     return K.variable(value, dtype=dtype or floatx(), name=name)  # noqa: F821
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
+    _check_variable_args('random_normal_variable', shape, dtype)
+    if checks.is_number(scale) and not scale >= 0:
+        raise ValueError('random_normal_variable: expected scale >= 0; received %r.' % (scale,))
     value = np.random.RandomState(draw_seed(seed)).normal(mean, scale, size=shape)
     return K.variable(value, dtype=dtype or floatx(), name=name)  # noqa: F821

@@ -14,22 +14,49 @@ __all__ = [
 
 @graph_scope
 def concatenate(tensors, axis=-1):
+    tensors = checks.check_nonempty('concatenate', tensors)
     sparse = [isinstance(t, tf.SparseTensor) for t in tensors]
-    if sparse and all(sparse):
+    if all(sparse):
         rank = tensors[0].shape.rank
+        if rank is not None:
+            axis = checks.normalize_axis('concatenate', axis, rank)
         return tf.sparse.concat(axis % rank if axis < 0 and rank else axis, list(tensors))
-    if any(sparse):
-        tensors = [tf.sparse.to_dense(t) if s else t for t, s in zip(tensors, sparse)]
-    return tf.concat(list(tensors), axis)
+    tensors = [tf.sparse.to_dense(t) if s else tf.convert_to_tensor(t) for t, s in zip(tensors, sparse)]
+    rank = next((t.shape.rank for t in tensors if t.shape.rank is not None), None)
+    if rank is not None:
+        axis = checks.normalize_axis('concatenate', axis, rank)
+    return tf.concat(tensors, axis)
+
+
+def _shape(x):
+    return None if x.shape.rank is None else tuple(x.shape.as_list())
+
+
+def _static_entries(shape):
+    """A shape argument's entries as ints, None for the symbolic ones (None when it is symbolic)."""
+    if isinstance(shape, (tf.Tensor, tf.Variable)):
+        value = tf.get_static_value(shape)
+        return None if value is None else [int(d) for d in value]
+    if checks.is_int(shape):
+        return [int(shape)]
+    try:
+        return [int(d) if checks.is_int(d) else None for d in shape]
+    except TypeError:
+        return None
 
 
 @graph_scope
 def reshape(x, shape):
+    x = tf.convert_to_tensor(x)
+    checks.check_reshape('reshape', _shape(x), _static_entries(shape))
     return tf.reshape(x, shape)
 
 
 @graph_scope
 def permute_dimensions(x, pattern):
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is not None:
+        pattern = checks.check_permutation('permute_dimensions', pattern, x.shape.rank)
     return tf.transpose(x, perm=list(pattern))
 
 
@@ -70,6 +97,10 @@ def resize_images(x, height_factor, width_factor, data_format, interpolation='ne
 
 @graph_scope
 def repeat_elements(x, rep, axis):
+    x = tf.convert_to_tensor(x)
+    checks.check_count('repeat_elements', 'rep', rep)
+    if x.shape.rank is not None:
+        axis = checks.normalize_axis('repeat_elements', axis, x.shape.rank)
     return tf.repeat(x, rep, axis=axis)
 
 
@@ -77,6 +108,7 @@ def repeat_elements(x, rep, axis):
 def arange(start, stop=None, step=1, dtype='int32'):
     if stop is None:
         start, stop = 0, start
+    checks.check_arange(start, stop, step)
     if checks.is_number(step):
         # NumPy gives an empty range where TensorFlow's Range refuses a limit on the wrong side.
         if checks.is_number(start) and checks.is_number(stop):
@@ -90,6 +122,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
 @graph_scope
 def tile(x, n):
     x = tf.convert_to_tensor(x)
+    checks.check_count('tile', 'n', n)
     if isinstance(n, (tf.Tensor, tf.Variable)) or x.shape.rank is None:
         return tf.tile(x, n)
     reps, leading = checks.tile_reps(n, x.shape.rank)
@@ -100,6 +133,9 @@ def tile(x, n):
 
 @graph_scope
 def expand_dims(x, axis=-1):
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is not None:
+        axis = checks.check_new_axis('expand_dims', axis, x.shape.rank)
     return tf.expand_dims(x, axis)
 
 
@@ -133,28 +169,46 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 
 @graph_scope
 def stack(x, axis=0):
-    return tf.stack(x, axis=axis)
+    tensors = [tf.convert_to_tensor(t) for t in checks.check_nonempty('stack', x)]
+    rank = next((t.shape.rank for t in tensors if t.shape.rank is not None), None)
+    if rank is not None:
+        axis = checks.check_new_axis('stack', axis, rank)
+    return tf.stack(tensors, axis=axis)
 
 
 @graph_scope
 def one_hot(indices, num_classes):
+    indices = tf.convert_to_tensor(indices)
+    checks.check_one_hot(num_classes, indices.dtype)
     return tf.one_hot(indices, num_classes, dtype=common.floatx())
 
 
 @graph_scope
 def reverse(x, axes):
-    return tf.reverse(x, [axes] if isinstance(axes, int) else list(axes))
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is not None:
+        axes = checks.check_axes('reverse', axes, x.shape.rank)
+    return tf.reverse(x, [axes] if checks.is_int(axes) else list(axes))
 
 
 @graph_scope
 def slice(x, start, size):
     x = tf.convert_to_tensor(x)
     checks.check_slice_args(x.shape.rank, start, size)
+    checks.check_slice_bounds(_shape(x), start, size)
     return tf.slice(x, start, size)
 
 
 @graph_scope
 def gather(reference, indices):
+    reference = tf.convert_to_tensor(reference)
+    values = checks.static_indices(indices)
+    if values is None and not isinstance(indices, tf.Variable):
+        indices = tf.convert_to_tensor(indices)
+        values = tf.get_static_value(indices) if indices.op.type == 'Const' else None
+    checks.check_int_dtype('gather', 'indices', values.dtype if values is not None else indices.dtype)
+    size = reference.shape[0] if reference.shape.rank else None
+    checks.check_indices('gather', values, size)
     return tf.gather(reference, indices)
 
 

@@ -5,6 +5,8 @@ here is cumprod's, which TensorFlow computes by dividing by the input (wrong whe
 """
 import string
 
+import numpy as np
+
 from .. import common
 from ..shared import checks
 from ._graph import graph_scope, tf, tf1
@@ -19,9 +21,39 @@ __all__ = [
 _builtin_max = max
 
 
-def _axis(axis):
-    # TensorFlow takes an int or a list, not a tuple of axes.
-    return list(axis) if isinstance(axis, tuple) else axis
+def _shape(x):
+    """x's static shape as a tuple (None dims unknown), or None when its rank is unknown."""
+    shape = x.shape
+    return None if shape.rank is None else tuple(shape.as_list())
+
+
+def _axes(fn, x, axis):
+    """x as a tensor and a reduction's axis checked (the shared contract): None or a list of axes."""
+    x = tf.convert_to_tensor(x)
+    if x.shape.rank is None:
+        return x, list(axis) if isinstance(axis, tuple) else axis
+    return x, checks.check_axes(fn, axis, x.shape.rank)
+
+
+def _one_axis(fn, x, axis):
+    x = tf.convert_to_tensor(x)
+    return x, axis if x.shape.rank is None else checks.normalize_axis(fn, axis, x.shape.rank)
+
+
+def _static_shape(value):
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        return _shape(value)
+    try:
+        return np.shape(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _elementwise(fn, x, y):
+    """The static shapes of elementwise operands must broadcast (the shared contract); x and y are
+    returned as they are (TensorFlow converts a NumPy operand to the other's dtype)."""
+    checks.check_broadcast(fn, _static_shape(x), _static_shape(y))
+    return x, y
 
 
 def _as_float(x):
@@ -38,6 +70,8 @@ def dot(x, y):
         return tf.sparse.sparse_dense_matmul(x, y)
     x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     x_ndim, y_ndim = x.shape.rank, y.shape.rank
+    if x_ndim is not None and y_ndim is not None:
+        checks.check_dot(_shape(x), _shape(y))
     if x_ndim == 2 and y_ndim == 2:
         return tf.matmul(x, y)
     if x_ndim == 0 or y_ndim == 0:
@@ -51,6 +85,7 @@ def batch_dot(x, y, axes=None):
     x, y = tf.convert_to_tensor(x), tf.convert_to_tensor(y)
     x_ndim, y_ndim = x.shape.rank, y.shape.rank
     x_axis, y_axis = checks.batch_dot_axes(axes, x_ndim, y_ndim)
+    checks.check_batch_dot(_shape(x), _shape(y), x_axis, y_axis)
     if x_ndim == 2 and y_ndim == 2:
         # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y) along y's axis
         out = tf.reduce_sum((x if x_axis == y_axis else tf.transpose(x)) * y, axis=y_axis)
@@ -74,26 +109,31 @@ def transpose(x):
 
 @graph_scope
 def max(x, axis=None, keepdims=False):
-    return tf.reduce_max(x, _axis(axis), keepdims)
+    x, axis = _axes('max', x, axis)
+    return tf.reduce_max(x, axis, keepdims)
 
 
 @graph_scope
 def min(x, axis=None, keepdims=False):
-    return tf.reduce_min(x, _axis(axis), keepdims)
+    x, axis = _axes('min', x, axis)
+    return tf.reduce_min(x, axis, keepdims)
 
 
 @graph_scope
 def sum(x, axis=None, keepdims=False):
-    return tf.reduce_sum(x, _axis(axis), keepdims)
+    x, axis = _axes('sum', x, axis)
+    return tf.reduce_sum(x, axis, keepdims)
 
 
 @graph_scope
 def prod(x, axis=None, keepdims=False):
-    return tf.reduce_prod(x, _axis(axis), keepdims)
+    x, axis = _axes('prod', x, axis)
+    return tf.reduce_prod(x, axis, keepdims)
 
 
 @graph_scope
 def cumsum(x, axis=0):
+    x, axis = _one_axis('cumsum', x, axis)
     return tf.cumsum(x, axis=axis)
 
 
@@ -128,7 +168,7 @@ except KeyError:  # registered already (the module was imported again)
 
 @graph_scope
 def cumprod(x, axis=0):
-    x = tf.convert_to_tensor(x)
+    x, axis = _one_axis('cumprod', x, axis)
     if not x.dtype.is_floating:
         return tf.math.cumprod(x, axis=axis)
     with tf1.get_default_graph().gradient_override_map({'Cumprod': _EXACT_CUMPROD}):
@@ -137,31 +177,37 @@ def cumprod(x, axis=0):
 
 @graph_scope
 def var(x, axis=None, keepdims=False):
-    return tf.math.reduce_variance(_as_float(x), _axis(axis), keepdims)
+    x, axis = _axes('var', x, axis)
+    return tf.math.reduce_variance(_as_float(x), axis, keepdims)
 
 
 @graph_scope
 def mean(x, axis=None, keepdims=False):
-    return tf.reduce_mean(_as_float(x), _axis(axis), keepdims)
+    x, axis = _axes('mean', x, axis)
+    return tf.reduce_mean(_as_float(x), axis, keepdims)
 
 
 @graph_scope
 def any(x, axis=None, keepdims=False):
-    return tf.reduce_any(tf.cast(x, tf.bool), _axis(axis), keepdims)
+    x, axis = _axes('any', x, axis)
+    return tf.reduce_any(tf.cast(x, tf.bool), axis, keepdims)
 
 
 @graph_scope
 def all(x, axis=None, keepdims=False):
-    return tf.reduce_all(tf.cast(x, tf.bool), _axis(axis), keepdims)
+    x, axis = _axes('all', x, axis)
+    return tf.reduce_all(tf.cast(x, tf.bool), axis, keepdims)
 
 
 @graph_scope
 def argmax(x, axis=-1):
+    x, axis = _one_axis('argmax', x, axis)
     return tf.argmax(x, axis)
 
 
 @graph_scope
 def argmin(x, axis=-1):
+    x, axis = _one_axis('argmin', x, axis)
     return tf.argmin(x, axis)
 
 
@@ -194,7 +240,8 @@ def log(x):
 
 @graph_scope
 def logsumexp(x, axis=None, keepdims=False):
-    return tf.reduce_logsumexp(x, _axis(axis), keepdims)
+    x, axis = _axes('logsumexp', x, axis)
+    return tf.reduce_logsumexp(x, axis, keepdims)
 
 
 @graph_scope
@@ -227,41 +274,49 @@ def _in_dtype(value, dtype):
 
 @graph_scope
 def equal(x, y):
+    x, y = _elementwise('equal', x, y)
     return tf.equal(x, y)
 
 
 @graph_scope
 def not_equal(x, y):
+    x, y = _elementwise('not_equal', x, y)
     return tf.not_equal(x, y)
 
 
 @graph_scope
 def greater(x, y):
+    x, y = _elementwise('greater', x, y)
     return tf.greater(x, y)
 
 
 @graph_scope
 def greater_equal(x, y):
+    x, y = _elementwise('greater_equal', x, y)
     return tf.greater_equal(x, y)
 
 
 @graph_scope
 def less(x, y):
+    x, y = _elementwise('less', x, y)
     return tf.less(x, y)
 
 
 @graph_scope
 def less_equal(x, y):
+    x, y = _elementwise('less_equal', x, y)
     return tf.less_equal(x, y)
 
 
 @graph_scope
 def maximum(x, y):
+    x, y = _elementwise('maximum', x, y)
     return tf.maximum(x, y)
 
 
 @graph_scope
 def minimum(x, y):
+    x, y = _elementwise('minimum', x, y)
     return tf.minimum(x, y)
 
 

@@ -52,6 +52,7 @@ def _largest(x):
 @graph_scope
 def softmax(x, axis=-1):
     x = tf.convert_to_tensor(x)
+    _composite().check_axis('softmax', x, axis)
     if x.dtype.is_floating:
         x = tf.minimum(x, _largest(x))  # +inf entries share the probability (the kernel: NaN)
     return tf.nn.softmax(x, axis=axis)
@@ -120,6 +121,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
         return _composite().categorical_crossentropy(target, output, from_logits, axis)
     output = tf.convert_to_tensor(output)
     target = tf.convert_to_tensor(target, dtype=output.dtype)
+    _composite().check_loss('categorical_crossentropy', target, output)
+    _composite().check_axis('categorical_crossentropy', output, axis)
     # Not softmax_cross_entropy_with_logits: it gives NaN for a -inf logit with target 0 (0 * inf),
     # for +inf logits and where x - max(x) overflows. The log_softmax kernel of the shifted logits
     # is exact; 0 * log(0) is 0. (Running the fused kernel under a tf.cond where it is exact costs
@@ -135,6 +138,7 @@ def binary_crossentropy(target, output, from_logits=False):
         return _composite().binary_crossentropy(target, output, from_logits)
     output = tf.convert_to_tensor(output)
     target = tf.convert_to_tensor(target, dtype=output.dtype)
+    _composite().check_loss('binary_crossentropy', target, output)
     # t * softplus(-x) + (1 - t) * softplus(x) with multiply_no_nan (0 * inf = 0): exact at +-inf
     # logits, no tie (gradient sigmoid(x) - t), and fewer kernels here than the composite's switches.
     return (_times_no_nan(target, tf.nn.softplus(-output)) +
@@ -145,11 +149,18 @@ def binary_crossentropy(target, output, from_logits=False):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     if not from_logits:
         return _composite().sparse_categorical_crossentropy(target, output, from_logits, axis)
-    output = _composite().move_axis_last(tf.convert_to_tensor(output), axis)
+    output = tf.convert_to_tensor(output)
+    _composite().check_axis('sparse_categorical_crossentropy', output, axis)
+    _composite().check_sparse_loss(target, output, axis)
+    output = _composite().move_axis_last(output, axis)
     shape = tf.shape(output)
+    labels = tf.cast(tf.reshape(target, [-1]), 'int64')
+    # A fed label outside [0, classes) gives NaN (the kernel would raise on CPU, give NaN on GPU).
+    valid = tf.logical_and(labels >= 0, labels < tf.cast(shape[-1], 'int64'))
     losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=tf.cast(tf.reshape(target, [-1]), 'int64'),
+        labels=tf.where(valid, labels, tf.zeros_like(labels)),
         logits=tf.reshape(_shifted_logits(output, -1), tf.stack([-1, shape[-1]])))
+    losses = tf.where(valid, losses, tf.fill(tf.shape(losses), tf.constant(np.nan, losses.dtype)))
     return tf.reshape(losses, shape[:-1])
 
 

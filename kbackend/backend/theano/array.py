@@ -25,6 +25,7 @@ def _mark_broadcastable(x, axes):
 
 
 def concatenate(tensors, axis=-1):
+    tensors = checks.check_nonempty('concatenate', tensors)
     flags = [_is_sparse(t) for t in tensors]
     if flags and all(flags):
         axis = checks.normalize_axis('concatenate', axis, 2)  # Theano's sparse matrices are 2-D
@@ -44,18 +45,21 @@ def _static_entries(shape):
 
 
 def reshape(x, shape):
+    target = _static_entries([shape] if checks.is_int(shape) else shape)
+    checks.check_reshape('reshape', _int_shape(x), target)
     out = T.reshape(x, shape)
-    target = _static_entries(shape)
     return out if target is None else _shaped(out, shapes.reshape(_int_shape(x), target))
 
 
 def permute_dimensions(x, pattern):
     x = T.as_tensor_variable(x)
+    pattern = checks.check_permutation('permute_dimensions', pattern, x.ndim)
     return _shaped(x.dimshuffle(list(pattern)), shapes.permute(_int_shape(x), list(pattern)))
 
 
 def repeat_elements(x, rep, axis):
     x = T.as_tensor_variable(x)
+    checks.check_count('repeat_elements', 'rep', rep)
     axis = checks.normalize_axis('repeat_elements', axis, x.ndim)
     return _shaped(T.repeat(x, rep, axis=axis), shapes.repeat_elements(_int_shape(x), rep, axis))
 
@@ -63,11 +67,13 @@ def repeat_elements(x, rep, axis):
 def arange(start, stop=None, step=1, dtype='int32'):
     if stop is None:
         start, stop = 0, start
+    checks.check_arange(start, stop, step)
     return T.arange(start, stop, step, dtype=dtype)
 
 
 def tile(x, n):
     x = T.as_tensor_variable(x)
+    checks.check_count('tile', 'n', n)
     if _is_symbolic(n) and n.ndim == 1:
         length = _int_shape(n)[0]
         if length is None:
@@ -83,7 +89,7 @@ def tile(x, n):
 
 def expand_dims(x, axis=-1):
     x = T.as_tensor_variable(x)
-    axis = checks.normalize_axis('expand_dims', axis, x.ndim + 1)
+    axis = checks.check_new_axis('expand_dims', axis, x.ndim)
     pattern = list(range(x.ndim))
     pattern.insert(axis, 'x')
     return _shaped(x.dimshuffle(pattern), shapes.expand_dims(_int_shape(x), axis))
@@ -120,12 +126,14 @@ def spatial_3d_padding(x, padding=((1, 1), (1, 1), (1, 1)), data_format=None):
 
 
 def stack(x, axis=0):
-    tensors = [T.as_tensor_variable(t) for t in x]
+    tensors = [T.as_tensor_variable(t) for t in checks.check_nonempty('stack', x)]
+    axis = checks.check_new_axis('stack', axis, tensors[0].ndim)
     return _shaped(T.stack(tensors, axis=axis), shapes.stack([_int_shape(t) for t in tensors], axis))
 
 
 def one_hot(indices, num_classes):
     indices = T.as_tensor_variable(indices)
+    checks.check_one_hot(num_classes, indices.dtype)
     out = T.cast(T.eq(indices.dimshuffle(list(range(indices.ndim)) + ['x']), T.arange(num_classes)),
                  common.floatx())
     return _shaped(out, shapes.one_hot(_int_shape(indices), num_classes))
@@ -133,8 +141,7 @@ def one_hot(indices, num_classes):
 
 def reverse(x, axes):
     x = T.as_tensor_variable(x)
-    axes = [axes] if isinstance(axes, int) else axes
-    axes = set(checks.normalize_axis('reverse', a, x.ndim) for a in axes)
+    axes = set(checks.check_axes('reverse', axes, x.ndim))
     return x[tuple(_builtin_slice(None, None, -1 if i in axes else None) for i in range(x.ndim))]
 
 
@@ -153,12 +160,19 @@ def _slice_end(x, axis, begin, size):
 def slice(x, start, size):
     x = T.as_tensor_variable(x)
     checks.check_slice_args(x.ndim, start, size)
+    checks.check_slice_bounds(_int_shape(x), start, size)
     start, size = _per_axis(start, x.ndim), _per_axis(size, x.ndim)
     return x[tuple(_builtin_slice(b, _slice_end(x, i, b, n)) for i, (b, n) in enumerate(zip(start, size)))]
 
 
 def gather(reference, indices):
+    values = checks.static_indices(indices)
     reference, indices = T.as_tensor_variable(reference), T.as_tensor_variable(indices)
+    if values is None and hasattr(indices, 'data') and not hasattr(indices, 'get_value'):
+        values = indices.data  # a constant
+    checks.check_int_dtype('gather', 'indices', values.dtype if values is not None else indices.dtype)
+    shape = _int_shape(reference)
+    checks.check_indices('gather', values, shape[0] if shape else None)
     return _shaped(reference[indices], shapes.gather(_int_shape(reference), _int_shape(indices)))
 
 

@@ -13,10 +13,11 @@ import importlib
 import numpy as np
 
 from ..common import epsilon
-from ..shared.checks import check_beam_search, check_ctc_ranks
+from ..shared.checks import check_beam_search, check_ctc_lengths, check_ctc_ranks
 from ..shared.ctc_search import beam_search as _beam_search, padded as _padded
 from ._engine import T, sparse, theano
 from .control import _scan
+from .core import int_shape
 
 _ops = importlib.import_module(theano.__name__ + '.compile.ops')
 _python_op = getattr(_ops, 'wrap_py', None) or _ops.as_op  # PyTensor renamed as_op to wrap_py
@@ -94,6 +95,7 @@ def _log_zero(dtype):
 def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     y_true, y_pred = T.as_tensor_variable(y_true), T.as_tensor_variable(y_pred)
     check_ctc_ranks('ctc_batch_cost', y_true=(y_true.ndim, 2), y_pred=(y_pred.ndim, 3))
+    check_ctc_lengths('ctc_batch_cost', int_shape(y_pred)[1], input_length, label_length, int_shape(y_true)[1])
     blank = y_pred.shape[2] - 1
     log_probs = _log_softmax(T.log(y_pred.dimshuffle(1, 0, 2) + epsilon()))  # as TF's ctc_loss sees it
     log_zero = _log_zero(log_probs.dtype)
@@ -123,7 +125,11 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     # No alignment fits (repeats need blanks between them): an infinite cost, as TensorFlow gives.
     impossible = T.lt(log_likelihood, _LOG_ZERO / 2)
     infinity = T.constant(np.asarray(np.inf, log_probs.dtype))
-    return T.switch(impossible, infinity, -log_likelihood).dimshuffle(0, 'x')
+    cost = T.switch(impossible, infinity, -log_likelihood)
+    # An input_length beyond the time steps (fed values, docs/errors.md): NaN on every engine.
+    beyond = T.gt(_lengths(input_length), log_probs.shape[0])
+    cost = T.switch(beyond, T.constant(np.asarray(np.nan, log_probs.dtype)), cost)
+    return cost.dimshuffle(0, 'x')
 
 
 # --- ctc_decode ------------------------------------------------------------------------------------
@@ -131,6 +137,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
 def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     y_pred = T.as_tensor_variable(y_pred)
     check_ctc_ranks('ctc_decode', y_pred=(y_pred.ndim, 3))
+    check_ctc_lengths('ctc_decode', int_shape(y_pred)[1], input_length)
     logits = T.log(y_pred + epsilon())
     lengths = _lengths(input_length)
     if greedy:

@@ -38,6 +38,27 @@ def _as_float(x):
     return x if x.dtype.startswith(('float', 'complex')) else T.cast(x, common.floatx())
 
 
+def _axes(fn, x, axis):
+    """x as a tensor and a reduction's axis checked (the shared contract): None or a list of axes."""
+    x = T.as_tensor_variable(x)
+    return x, checks.check_axes(fn, axis, x.ndim)
+
+
+def _one_axis(fn, x, axis):
+    x = T.as_tensor_variable(x)
+    return x, checks.normalize_axis(fn, axis, x.ndim)
+
+
+def _static_shape(value):
+    return tuple(int_shape(value)) if hasattr(value, 'ndim') or checks.is_number(value) else None
+
+
+def _elementwise(fn, x, y):
+    """The static shapes of elementwise operands must broadcast (the shared contract)."""
+    checks.check_broadcast(fn, _static_shape(x), _static_shape(y))
+    return x, y
+
+
 def _reduction(op, x, axis, keepdims):
     x = T.as_tensor_variable(x)
     return with_static_shape(op(x, axis=axis, keepdims=keepdims), shapes.reduced(int_shape(x), axis, keepdims))
@@ -47,6 +68,7 @@ def dot(x, y):
     if _is_sparse(x):
         return sparse.structured_dot(x, y)
     x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
+    checks.check_dot(int_shape(x), int_shape(y))
     return with_static_shape(T.dot(x, y), shapes.dot(int_shape(x), int_shape(y)))  # np.dot semantics
 
 
@@ -64,6 +86,7 @@ def _batch_contract(x, y, x_axis, y_axis):
 def batch_dot(x, y, axes=None):
     x, y = T.as_tensor_variable(x), T.as_tensor_variable(y)
     x_axis, y_axis = checks.batch_dot_axes(axes, x.ndim, y.ndim)
+    checks.check_batch_dot(int_shape(x), int_shape(y), x_axis, y_axis)
     if x.ndim == 2 and y.ndim == 2:
         # crossed axes (Keras 2.2.4's TensorFlow rule): sum(transpose(x) * y) along y's axis
         out = T.sum((x if x_axis == y_axis else x.T) * y, axis=y_axis)
@@ -88,22 +111,27 @@ def _shared_ties(op, x, axis):
 
 
 def max(x, axis=None, keepdims=False):
+    x, axis = _axes('max', x, axis)
     return _reduction(T.max, _shared_ties(T.max, x, axis), axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
+    x, axis = _axes('min', x, axis)
     return _reduction(T.min, _shared_ties(T.min, x, axis), axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
+    x, axis = _axes('sum', x, axis)
     return _reduction(T.sum, x, axis, keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
+    x, axis = _axes('prod', x, axis)
     return _reduction(T.prod, x, axis, keepdims)
 
 
 def cumsum(x, axis=0):
+    x, axis = _one_axis('cumsum', x, axis)
     return T.cumsum(x, axis=axis)
 
 
@@ -142,27 +170,29 @@ class _ExactCumprod(_CumOp):
 
 
 def cumprod(x, axis=0):
-    x = T.as_tensor_variable(x)
+    x, axis = _one_axis('cumprod', x, axis)
     if not x.dtype.startswith('float'):
         return T.cumprod(x, axis=axis)
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -x.ndim <= axis < x.ndim:
-        return T.cumprod(x, axis=axis)  # the engine's own error for a bad axis
-    return _ExactCumprod(int(axis) % x.ndim)(x)
+    return _ExactCumprod(axis)(x)
 
 
 def var(x, axis=None, keepdims=False):
+    x, axis = _axes('var', x, axis)
     return _reduction(T.var, _as_float(x), axis, keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
+    x, axis = _axes('mean', x, axis)
     return _reduction(T.mean, _as_float(x), axis, keepdims)
 
 
 def any(x, axis=None, keepdims=False):
+    x, axis = _axes('any', x, axis)
     return _reduction(T.any, x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
+    x, axis = _axes('all', x, axis)
     return _reduction(T.all, x, axis, keepdims)
 
 
@@ -173,11 +203,13 @@ def _no_gradient(x):
 
 
 def argmax(x, axis=-1):
-    return T.argmax(_no_gradient(T.as_tensor_variable(x)), axis=axis, keepdims=False)
+    x, axis = _one_axis('argmax', x, axis)
+    return T.argmax(_no_gradient(x), axis=axis, keepdims=False)
 
 
 def argmin(x, axis=-1):
-    return T.argmin(_no_gradient(T.as_tensor_variable(x)), axis=axis, keepdims=False)
+    x, axis = _one_axis('argmin', x, axis)
+    return T.argmin(_no_gradient(x), axis=axis, keepdims=False)
 
 
 def square(x):
@@ -206,7 +238,7 @@ def log(x):
 
 def logsumexp(x, axis=None, keepdims=False):
     # Shift by the (gradient-free) max so exp cannot overflow; an infinite max shifts by 0 instead.
-    x = T.as_tensor_variable(x)
+    x, axis = _axes('logsumexp', x, axis)
     shift = _zero_grad(T.max(x, axis=axis, keepdims=True))
     shift = T.switch(T.isinf(shift), 0, shift)
     out = T.log(T.sum(T.exp(x - shift), axis=axis, keepdims=keepdims))
@@ -240,34 +272,42 @@ def clip(x, min_value, max_value):
 
 
 def equal(x, y):
+    _elementwise('equal', x, y)
     return T.eq(_no_gradient(x), _no_gradient(y))
 
 
 def not_equal(x, y):
+    _elementwise('not_equal', x, y)
     return T.neq(_no_gradient(x), _no_gradient(y))
 
 
 def greater(x, y):
+    _elementwise('greater', x, y)
     return T.gt(_no_gradient(x), _no_gradient(y))
 
 
 def greater_equal(x, y):
+    _elementwise('greater_equal', x, y)
     return T.ge(_no_gradient(x), _no_gradient(y))
 
 
 def less(x, y):
+    _elementwise('less', x, y)
     return T.lt(_no_gradient(x), _no_gradient(y))
 
 
 def less_equal(x, y):
+    _elementwise('less_equal', x, y)
     return T.le(_no_gradient(x), _no_gradient(y))
 
 
 def maximum(x, y):
+    _elementwise('maximum', x, y)
     return T.maximum(x, y)
 
 
 def minimum(x, y):
+    _elementwise('minimum', x, y)
     return T.minimum(x, y)
 
 

@@ -9,7 +9,7 @@ import math
 import threading
 import warnings
 
-from ..common import floatx
+from ..shared import checks
 from ..shared.random import draw_seed
 from ._engine import IS_PYTENSOR, T, theano
 
@@ -65,11 +65,13 @@ else:
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    return _sample('normal', shape, dtype or floatx(), draw_seed(seed), mean, stddev)
+    dtype = checks.check_random_args('random_normal', shape, dtype, stddev=stddev)
+    return _sample('normal', shape, dtype, draw_seed(seed), mean, stddev)
 
 
 def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-    return _sample('uniform', shape, dtype or floatx(), draw_seed(seed), minval, maxval)
+    dtype = checks.check_random_args('random_uniform', shape, dtype, minval=minval, maxval=maxval)
+    return _sample('uniform', shape, dtype, draw_seed(seed), minval, maxval)
 
 
 # A standard normal lies in (-2, 2) with probability erf(sqrt(2)).
@@ -79,7 +81,7 @@ _TRUNCATED_MASS = math.erf(math.sqrt(2.))
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     # Exact inverse-CDF sampling of the normal cut at +-2 stddev (neither engine has a truncated
     # normal generator): x = sqrt(2) * erfinv(u) with u uniform in (-erf(sqrt 2), erf(sqrt 2)).
-    dtype = dtype or floatx()
+    dtype = checks.check_random_args('truncated_normal', shape, dtype, stddev=stddev)
     work_dtype = 'float64' if dtype == 'float64' else 'float32'  # erfinv has no float16 kernel
     u = _sample('uniform', shape, work_dtype, draw_seed(seed), -_TRUNCATED_MASS, _TRUNCATED_MASS)
     sample = mean + stddev * (math.sqrt(2.) * T.erfinv(u))

@@ -1,0 +1,495 @@
+"""The error contract (docs/errors.md): every bad argument of the op families raises the same exception
+class on every engine, with a message naming the function, what was expected and what was received;
+the valid edge cases next to them (negative axes, axis=None, broadcasting, -1 sizes) still work.
+
+The core family (placeholder, variable, function...) and rnn have their own error tests.
+"""
+import re
+
+import numpy as np
+import pytest
+
+import oracle
+from harness import assert_close, rand
+
+
+def x3(K):
+    """A (2, 3, 4) float32 variable: every dim known on every engine."""
+    return K.variable(rand(2, 3, 4))
+
+
+def var(K, *shape, **kwargs):
+    return K.variable(rand(*shape, **kwargs))
+
+
+def ints(K, values, dtype='int32'):
+    return K.variable(np.asarray(values, dtype=dtype), dtype=dtype)
+
+
+# Each case: (id, build(K) -> the call, exception class, fragments the message must contain).
+# The fragments name the function, the value received and the expected range/shape.
+AXIS_RANGE = [r'\[-3, 3\)', 'rank 3']
+CASES = []
+
+
+def case(id_, exc, *fragments):
+    def add(build):
+        CASES.append(pytest.param(build, exc, fragments, id=id_))
+        return build
+    return add
+
+
+# --- axes ------------------------------------------------------------------------------------------
+
+REDUCTIONS = ['sum', 'mean', 'max', 'min', 'prod', 'var', 'std', 'any', 'all', 'logsumexp']
+for _name in REDUCTIONS:
+    for _axis, _frag in ((3, 'received 3'), (-4, 'received -4'), ([0, 5], r'received 5')):
+        CASES.append(pytest.param(
+            (lambda n, a: lambda K: getattr(K, n)(x3(K), axis=a))(_name, _axis), ValueError,
+            ['^%s:' % _name] + AXIS_RANGE + [_frag],
+            id='%s-axis=%s' % (_name, '_'.join(map(str, _axis)) if isinstance(_axis, list) else _axis)))
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)(x3(K), axis=[1, 1]))(_name), ValueError,
+                              ['^%s:' % _name, 'distinct', r'received \[1, 1\]'] + AXIS_RANGE,
+                              id='%s-repeated-axis' % _name))
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)(x3(K), axis=(0, -3)))(_name), ValueError,
+                              ['^%s:' % _name, 'distinct', r'received \(0, -3\)'] + AXIS_RANGE,
+                              id='%s-repeated-negative-axis' % _name))
+
+for _name in ['argmax', 'argmin', 'cumsum', 'cumprod', 'softmax']:
+    for _axis in (3, -4):
+        CASES.append(pytest.param((lambda n, a: lambda K: getattr(K, n)(x3(K), axis=a))(_name, _axis),
+                                  ValueError, ['^%s:' % _name, 'received %d' % _axis] + AXIS_RANGE,
+                                  id='%s-axis=%d' % (_name, _axis)))
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)(x3(K), axis=1.0))(_name),
+                              ValueError, ['^%s:' % _name, 'received 1.0'] + AXIS_RANGE,
+                              id='%s-float-axis' % _name))
+
+for _axis in (3, [1, 1]):
+    CASES.append(pytest.param((lambda a: lambda K: K.l2_normalize(x3(K), axis=a))(_axis), ValueError,
+                              ['^l2_normalize:', 'received %s' % re.escape(str(_axis))] + AXIS_RANGE,
+                              id='l2_normalize-axis=%s' % ('repeated' if isinstance(_axis, list) else _axis)))
+
+
+@case('concatenate-axis', ValueError, '^concatenate:', 'received 3', *AXIS_RANGE)
+def _(K):
+    return K.concatenate([x3(K), x3(K)], axis=3)
+
+
+@case('stack-axis', ValueError, '^stack:', 'received 4', r'\[-4, 3\]', 'rank 3')
+def _(K):
+    return K.stack([x3(K), x3(K)], axis=4)
+
+
+@case('stack-negative-axis', ValueError, '^stack:', 'received -5', r'\[-4, 3\]', 'rank 3')
+def _(K):
+    return K.stack([x3(K), x3(K)], axis=-5)
+
+
+@case('expand_dims-axis', ValueError, '^expand_dims:', 'received 4', r'\[-4, 3\]', 'rank 3')
+def _(K):
+    return K.expand_dims(x3(K), 4)
+
+
+@case('squeeze-axis', ValueError, '^squeeze:', 'received 3', *AXIS_RANGE)
+def _(K):
+    return K.squeeze(x3(K), 3)
+
+
+@case('squeeze-size', ValueError, '^squeeze:', 'size 1', r'\(2, 3, 4\)')
+def _(K):
+    return K.squeeze(x3(K), 1)
+
+
+@case('reverse-axis', ValueError, '^reverse:', 'received 3', *AXIS_RANGE)
+def _(K):
+    return K.reverse(x3(K), 3)
+
+
+@case('reverse-repeated-axis', ValueError, '^reverse:', 'distinct', r'received \[0, 0\]')
+def _(K):
+    return K.reverse(x3(K), [0, 0])
+
+
+@case('permute_dimensions-short', ValueError, '^permute_dimensions:', r'range\(3\)', r'received \(0, 1\)')
+def _(K):
+    return K.permute_dimensions(x3(K), (0, 1))
+
+
+@case('permute_dimensions-repeated', ValueError, '^permute_dimensions:', r'range\(3\)',
+      r'received \(0, 1, 1\)')
+def _(K):
+    return K.permute_dimensions(x3(K), (0, 1, 1))
+
+
+@case('permute_dimensions-out-of-range', ValueError, '^permute_dimensions:', r'range\(3\)',
+      r'received \(0, 1, 3\)')
+def _(K):
+    return K.permute_dimensions(x3(K), (0, 1, 3))
+
+
+# --- dtypes ----------------------------------------------------------------------------------------
+
+for _name in ['random_normal', 'random_uniform', 'truncated_normal', 'random_binomial']:
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)((2, 3), dtype='foo'))(_name), ValueError,
+                              ['^%s:' % _name, "received 'foo'", 'float16, float32, float64'],
+                              id='%s-unknown-dtype' % _name))
+for _name in ['random_normal', 'random_uniform', 'truncated_normal']:
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)((2, 3), dtype='int32'))(_name), ValueError,
+                              ['^%s:' % _name, "received 'int32'", 'float16, float32, float64'],
+                              id='%s-int-dtype' % _name))
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)((2, -1)))(_name), ValueError,
+                              ['^%s:' % _name, 'non-negative ints', r'received \(2, -1\)'],
+                              id='%s-negative-size' % _name))
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)((2, 1.5)))(_name), ValueError,
+                              ['^%s:' % _name, 'non-negative ints', r'received \(2, 1.5\)'],
+                              id='%s-float-size' % _name))
+
+
+@case('random_binomial-negative-size', ValueError, '^random_binomial:', 'non-negative ints', r'\(-2,\)')
+def _(K):
+    return K.random_binomial((-2,), p=0.5)
+
+
+@case('random_uniform-min-above-max', ValueError, '^random_uniform:', 'minval <= maxval',
+      'minval=2.0, maxval=1.0')
+def _(K):
+    return K.random_uniform((2, 3), minval=2.0, maxval=1.0)
+
+
+@case('random_normal-negative-stddev', ValueError, '^random_normal:', 'stddev >= 0', 'received -1.0')
+def _(K):
+    return K.random_normal((2, 3), stddev=-1.0)
+
+
+@case('truncated_normal-negative-stddev', ValueError, '^truncated_normal:', 'stddev >= 0', 'received -1.0')
+def _(K):
+    return K.truncated_normal((2, 3), stddev=-1.0)
+
+
+@case('random_uniform_variable-min-above-max', ValueError, '^random_uniform_variable:', 'low <= high',
+      'low=2.0, high=1.0')
+def _(K):
+    return K.random_uniform_variable((2, 3), 2.0, 1.0)
+
+
+@case('random_normal_variable-negative-scale', ValueError, '^random_normal_variable:', 'scale >= 0',
+      'received -1.0')
+def _(K):
+    return K.random_normal_variable((2, 3), 0.0, -1.0)
+
+
+# --- shapes ----------------------------------------------------------------------------------------
+
+@case('reshape-two-inferred', ValueError, '^reshape:', 'at most one -1', r'received \(-1, -1\)')
+def _(K):
+    return K.reshape(x3(K), (-1, -1))
+
+
+@case('reshape-negative', ValueError, '^reshape:', 'at most one -1', r'received \(-2, 12\)')
+def _(K):
+    return K.reshape(x3(K), (-2, 12))
+
+
+@case('reshape-size', ValueError, '^reshape:', r'shape \(2, 3, 4\) \(24 elements\)', r'\(5, 5\)')
+def _(K):
+    return K.reshape(x3(K), (5, 5))
+
+
+@case('reshape-inferred-size', ValueError, '^reshape:', r'shape \(2, 3, 4\) \(24 elements\)', r'\(-1, 5\)')
+def _(K):
+    return K.reshape(x3(K), (-1, 5))
+
+
+@case('dot-inner', ValueError, '^dot:', r'\(2, 3\)', r'\(4, 5\)', 'sizes 3 and 4')
+def _(K):
+    return K.dot(var(K, 2, 3), var(K, 4, 5))
+
+
+@case('dot-inner-nd', ValueError, '^dot:', r'\(2, 3, 4\)', r'\(6, 5, 7\)', 'sizes 4 and 5')
+def _(K):
+    return K.dot(x3(K), var(K, 6, 5, 7))
+
+
+@case('batch_dot-inner', ValueError, '^batch_dot:', 'contracted', r'\(2, 3, 4\)', r'\(2, 5, 6\)',
+      'sizes 4 and 5')
+def _(K):
+    return K.batch_dot(x3(K), var(K, 2, 5, 6))
+
+
+@case('batch_dot-batch', ValueError, '^batch_dot:', 'batch', r'\(2, 3, 4\)', r'\(3, 4, 6\)', 'sizes 2 and 3')
+def _(K):
+    return K.batch_dot(x3(K), var(K, 3, 4, 6))
+
+
+for _name in ['maximum', 'minimum', 'equal', 'not_equal', 'greater', 'greater_equal', 'less', 'less_equal']:
+    CASES.append(pytest.param((lambda n: lambda K: getattr(K, n)(var(K, 2, 3), var(K, 2, 4)))(_name),
+                              ValueError, ['^%s:' % _name, 'broadcast', r'\(2, 3\)', r'\(2, 4\)'],
+                              id='%s-shapes' % _name))
+
+for _name in ['categorical_crossentropy', 'binary_crossentropy']:
+    for _logits in (False, True):
+        CASES.append(pytest.param(
+            (lambda n, f: lambda K: getattr(K, n)(var(K, 2, 3), var(K, 2, 4), from_logits=f))(_name, _logits),
+            ValueError, ['^%s:' % _name, 'same shape', r'target shape \(2, 3\)', r'output shape \(2, 4\)'],
+            id='%s-shapes-logits=%s' % (_name, _logits)))
+
+for _logits in (False, True):
+    CASES.append(pytest.param(
+        (lambda f: lambda K: K.sparse_categorical_crossentropy(ints(K, [[0, 1]]), var(K, 2, 3),
+                                                               from_logits=f))(_logits),
+        ValueError, ['^sparse_categorical_crossentropy:', r'expected a target of shape \(2,\)',
+                     r'received target shape \(1, 2\)'],
+        id='sparse_categorical_crossentropy-shapes-logits=%s' % _logits))
+    CASES.append(pytest.param(
+        (lambda f: lambda K: K.sparse_categorical_crossentropy(np.array([0, 3]), var(K, 2, 3),
+                                                               from_logits=f))(_logits),
+        ValueError, ['^sparse_categorical_crossentropy:', r'labels in \[0, 3\)', 'from 0 to 3'],
+        id='sparse_categorical_crossentropy-label-range-logits=%s' % _logits))
+    CASES.append(pytest.param(
+        (lambda f: lambda K: K.sparse_categorical_crossentropy(np.array([-1, 0]), var(K, 2, 3),
+                                                               from_logits=f))(_logits),
+        ValueError, ['^sparse_categorical_crossentropy:', r'labels in \[0, 3\)', 'from -1 to 0'],
+        id='sparse_categorical_crossentropy-negative-label-logits=%s' % _logits))
+
+
+@case('tile-negative', ValueError, '^tile:', 'non-negative', r'received \[1, -1, 1\]')
+def _(K):
+    return K.tile(x3(K), [1, -1, 1])
+
+
+@case('tile-float', ValueError, '^tile:', 'non-negative ints', r'received 2.0')
+def _(K):
+    return K.tile(x3(K), 2.0)
+
+
+@case('repeat_elements-negative', ValueError, '^repeat_elements:', 'non-negative', 'received -1')
+def _(K):
+    return K.repeat_elements(x3(K), -1, 0)
+
+
+@case('repeat_elements-axis', ValueError, '^repeat_elements:', 'received 3', *AXIS_RANGE)
+def _(K):
+    return K.repeat_elements(x3(K), 2, 3)
+
+
+@case('repeat-negative', ValueError, '^repeat:', 'non-negative', 'received -1')
+def _(K):
+    return K.repeat(var(K, 2, 3), -1)
+
+
+@case('concatenate-empty', ValueError, '^concatenate:', 'non-empty list', r'received \[\]')
+def _(K):
+    return K.concatenate([])
+
+
+@case('stack-empty', ValueError, '^stack:', 'non-empty list', r'received \[\]')
+def _(K):
+    return K.stack([])
+
+
+@case('arange-zero-step', ValueError, '^arange:', 'non-zero step', 'step=0')
+def _(K):
+    return K.arange(0, 5, 0)
+
+
+@case('one_hot-negative-classes', ValueError, '^one_hot:', 'positive int', 'received -1')
+def _(K):
+    return K.one_hot(ints(K, [0, 1]), -1)
+
+
+@case('one_hot-float-indices', ValueError, '^one_hot:', 'integer dtype', 'float32')
+def _(K):
+    return K.one_hot(var(K, 2), 3)
+
+
+@case('gather-float-indices', ValueError, '^gather:', 'integer dtype', 'float32')
+def _(K):
+    return K.gather(var(K, 3, 2), var(K, 2))
+
+
+@case('gather-out-of-range', ValueError, '^gather:', r'indices in \[0, 3\)', 'from 0 to 3')
+def _(K):
+    return K.gather(var(K, 3, 2), np.array([0, 3]))
+
+
+@case('gather-negative', ValueError, '^gather:', r'indices in \[0, 3\)', 'from -1 to 1')
+def _(K):
+    return K.gather(var(K, 3, 2), [1, -1])
+
+
+@case('gather-negative-int', ValueError, '^gather:', r'indices in \[0, 3\)', 'from -1 to -1')
+def _(K):
+    return K.gather(var(K, 3, 2), -1)
+
+
+@case('slice-past-end', ValueError, '^slice:', 'past the end of axis 2', r'size 4', r'start \(0, 0, 1\)',
+      r'size \(2, 3, 4\)')
+def _(K):
+    return K.slice(x3(K), (0, 0, 1), (2, 3, 4))
+
+
+@case('slice-negative-start', ValueError, '^slice:', 'start >= 0', r'start \(0, -1, 0\)')
+def _(K):
+    return K.slice(x3(K), (0, -1, 0), (1, 1, 1))
+
+
+@case('slice-bad-size', ValueError, '^slice:', 'size >= 0', r'size \(1, -2, 1\)')
+def _(K):
+    return K.slice(x3(K), (0, 0, 0), (1, -2, 1))
+
+
+@case('conv2d-float-strides', ValueError, '^conv2d:', 'strides', r'\(1.5, 1\)', 'positive ints')
+def _(K):
+    return K.conv2d(var(K, 1, 5, 5, 2), var(K, 3, 3, 2, 4), strides=(1.5, 1))
+
+
+@case('conv2d-integral-float-strides', ValueError, '^conv2d:', 'strides', r'\(2.0, 2.0\)', 'positive ints')
+def _(K):
+    return K.conv2d(var(K, 1, 5, 5, 2), var(K, 3, 3, 2, 4), strides=(2.0, 2.0))
+
+
+@case('pool2d-float-pool-size', ValueError, '^pool2d:', 'pool_size', r'\(2.5, 2\)', 'positive ints')
+def _(K):
+    return K.pool2d(var(K, 1, 5, 5, 2), (2.5, 2))
+
+
+@case('pool3d-float-strides', ValueError, '^pool3d:', 'strides', '1.5', 'positive ints')
+def _(K):
+    return K.pool3d(var(K, 1, 4, 4, 4, 2), (2, 2, 2), strides=1.5)
+
+
+@case('ctc_batch_cost-input-length-beyond-time', ValueError, '^ctc_batch_cost:', 'input_length',
+      r'at most 4', 'received 5')
+def _(K):
+    y_pred = K.variable(np.full((2, 4, 3), 1. / 3, 'float32'))
+    return K.ctc_batch_cost(ints(K, [[0, 1], [1, 0]]), y_pred, np.array([[4], [5]]), np.array([[2], [2]]))
+
+
+@case('ctc_batch_cost-label-longer-than-input', ValueError, '^ctc_batch_cost:', 'label_length',
+      'input_length', r'received label_length 3')
+def _(K):
+    y_pred = K.variable(np.full((2, 4, 3), 1. / 3, 'float32'))
+    return K.ctc_batch_cost(ints(K, [[0, 1, 0], [1, 0, 1]]), y_pred, np.array([[4], [2]]),
+                            np.array([[2], [3]]))
+
+
+@case('ctc_decode-input-length-beyond-time', ValueError, '^ctc_decode:', 'input_length', r'at most 4',
+      'received 5')
+def _(K):
+    y_pred = K.variable(np.full((2, 4, 3), 1. / 3, 'float32'))
+    return K.ctc_decode(y_pred, np.array([4, 5]))
+
+
+@pytest.mark.parametrize('build, exc, fragments', CASES)
+def test_bad_argument(K, build, exc, fragments):
+    with pytest.raises(exc) as info:
+        out = build(K)
+        # A check that would only fire when the graph runs is not the contract: it must fire here.
+        K.eval(out[0][0] if isinstance(out, tuple) else out)
+        pytest.fail('no error raised when building the graph (nor when running it)')
+    message = str(info.value)
+    for fragment in fragments:
+        assert re.search(fragment, message), 'message %r does not match %r' % (message, fragment)
+
+
+# --- valid edge cases next to the errors ---------------------------------------------------------
+
+def test_reduction_axes_valid(K):
+    value = rand(2, 3, 4)
+    x = K.variable(value)
+    for axis in (None, -1, -3, 2, [0, -1], (1, 2), [], [-1, 0]):
+        expected = value.sum(axis=tuple(axis) if isinstance(axis, list) else axis)
+        assert_close(K.eval(K.sum(x, axis=axis)), expected)
+    assert_close(K.eval(K.max(x, axis=-2, keepdims=True)), value.max(axis=-2, keepdims=True))
+    assert_close(K.eval(K.argmax(x, axis=-3)), value.argmax(axis=-3))
+    assert_close(K.eval(K.cumsum(x, axis=-1)), np.cumsum(value, axis=-1))
+    assert_close(K.eval(K.argmax(x, axis=np.int64(1))), value.argmax(axis=1))
+
+
+def test_new_axis_valid(K):
+    value = rand(2, 3, 4)
+    x = K.variable(value)
+    assert K.int_shape(K.expand_dims(x, -4)) == (1, 2, 3, 4)
+    assert K.int_shape(K.expand_dims(x, 3)) == (2, 3, 4, 1)
+    assert_close(K.eval(K.stack([x, x], axis=-1)), np.stack([value, value], axis=-1))
+    assert_close(K.eval(K.stack([x, x], axis=3)), np.stack([value, value], axis=3))
+    assert_close(K.eval(K.concatenate([x, x], axis=-3)), np.concatenate([value, value], axis=0))
+    assert_close(K.eval(K.permute_dimensions(x, [2, 0, 1])), value.transpose(2, 0, 1))
+    assert_close(K.eval(K.reverse(x, [0, -1])), value[::-1, :, ::-1])
+    assert_close(K.eval(K.softmax(x, axis=-2)), oracle.softmax(value, axis=-2))
+
+
+def test_shapes_valid(K):
+    value = rand(2, 3, 4)
+    x = K.variable(value)
+    assert K.int_shape(K.reshape(x, (-1, 4))) == (6, 4)
+    assert_close(K.eval(K.maximum(x, K.variable(rand(3, 1)))), np.maximum(value, rand(3, 1)))
+    assert_close(K.eval(K.minimum(x, 0.5)), np.minimum(value, 0.5))
+    assert_close(K.eval(K.slice(x, (0, 1, 2), (2, -1, 2))), value[:, 1:, 2:4])
+    assert_close(K.eval(K.slice(x, (1, 0, 0), (1, 3, 4))), value[1:])
+    assert_close(K.eval(K.gather(K.variable(value[0]), np.array([2, 0]))), value[0][[2, 0]])
+    assert_close(K.eval(K.gather(K.variable(value[0]), 2)), value[0][2])
+    assert_close(K.eval(K.tile(x, [1, 2, 1])), np.tile(value, [1, 2, 1]))
+    assert_close(K.eval(K.arange(5, 0, -2)), np.arange(5, 0, -2))
+    assert_close(K.eval(K.one_hot(ints(K, [0, 2]), 3)), np.eye(3)[[0, 2]])
+    assert_close(K.eval(K.dot(K.variable(rand(2, 3)), K.variable(rand(3, 5)))), rand(2, 3).dot(rand(3, 5)))
+    assert_close(K.eval(K.dot(x, K.variable(rand(5, 4, 6)))), np.dot(value, rand(5, 4, 6)))
+
+
+def test_losses_valid(K):
+    output = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]], 'float32')
+    for target in (np.array([1, 2]), np.array([[1], [2]])):
+        loss = K.eval(K.sparse_categorical_crossentropy(K.variable(target.astype('float32')),
+                                                        K.variable(output)))
+        assert_close(loss, -np.log([0.5, 0.8]))
+    assert_close(K.eval(K.sparse_categorical_crossentropy(np.array([1, 2]), K.variable(output))),
+                 -np.log([0.5, 0.8]))
+
+
+@pytest.mark.parametrize('from_logits', [False, True])
+def test_fed_label_out_of_range_gives_nan(K, from_logits):
+    """A fed label outside [0, classes) cannot be checked when the graph is built: its loss is NaN on
+    every engine (never a silent 0); the other samples' losses are unchanged."""
+    labels = K.placeholder(shape=(3,), dtype='int32')
+    output = np.array([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4]], 'float32')
+    loss = K.sparse_categorical_crossentropy(labels, K.variable(output), from_logits=from_logits)
+    value = K.function([labels], [loss])([np.array([1, 3, -1], 'int32')])[0]
+    assert np.isnan(value[1]) and np.isnan(value[2]), value
+    expected = (-np.log(0.5) if not from_logits else -np.log(np.exp(0.5) / np.exp(output[0]).sum()))
+    assert_close(value[0], expected)
+
+
+def test_random_valid_edge_cases(K):
+    assert_close(K.eval(K.random_uniform((2, 3), minval=1.0, maxval=1.0)), np.ones((2, 3)))
+    assert_close(K.eval(K.random_normal((2, 3), mean=2.0, stddev=0.0)), np.full((2, 3), 2.0))
+    assert K.dtype(K.random_normal((2,), dtype=None)) == K.floatx()
+    assert K.dtype(K.random_binomial((2,), p=0.5, dtype='int32')) == 'int32'
+    assert K.eval(K.random_uniform(np.array([2, 3]))).shape == (2, 3)  # a shape given as a NumPy array
+
+
+def test_ctc_fed_lengths(K):
+    """Fed CTC lengths are checked when the graph runs, the same on every engine: a label that no
+    alignment of its input fits costs +inf (probability 0), an input_length beyond the time steps NaN."""
+    y_true = K.placeholder(shape=(3, 3), dtype='int32')
+    y_pred = K.placeholder(shape=(3, 4, 3))
+    input_length = K.placeholder(shape=(3, 1), dtype='int32')
+    label_length = K.placeholder(shape=(3, 1), dtype='int32')
+    f = K.function([y_true, y_pred, input_length, label_length],
+                   [K.ctc_batch_cost(y_true, y_pred, input_length, label_length)])
+    cost = f([np.array([[0, 1, 0], [1, 0, 1], [0, 0, 0]], 'int32'), np.full((3, 4, 3), 1. / 3, 'float32'),
+              np.array([[4], [2], [4]], 'int32'), np.array([[2], [3], [3]], 'int32')])[0]
+    assert cost.shape == (3, 1)
+    assert np.isfinite(cost[0, 0]) and cost[1, 0] == np.inf and cost[2, 0] == np.inf, cost
+    cost = f([np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], 'int32'), np.full((3, 4, 3), 1. / 3, 'float32'),
+              np.array([[4], [5], [3]], 'int32'), np.array([[2], [2], [2]], 'int32')])[0]
+    assert np.isfinite(cost[0, 0]) and np.isnan(cost[1, 0]) and np.isfinite(cost[2, 0]), cost
+
+
+def test_ctc_decode_fed_length_beyond_time_decodes_every_step(K):
+    y_pred = K.placeholder(shape=(1, 3, 3))
+    lengths = K.placeholder(shape=(1,), dtype='int32')
+    decoded = K.ctc_decode(y_pred, lengths)[0][0]
+    f = K.function([y_pred, lengths], [decoded])
+    probs = np.array([[[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]], 'float32')
+    np.testing.assert_array_equal(f([probs, np.array([5], 'int32')])[0], f([probs, np.array([3], 'int32')])[0])
+    np.testing.assert_array_equal(f([probs, np.array([3], 'int32')])[0], [[0, 1]])
