@@ -59,3 +59,25 @@ def test_the_k_module_loads_its_engine_on_first_use():
     assert 'variable' in dir(K) and K.floatx is common.floatx
     with pytest.raises(AttributeError, match='no_such_function'):
         K.no_such_function
+
+
+@pytest.mark.parametrize('user_flags, expected', [('', 'cvm'), ('linker=py', 'py')])
+def test_pytensor_imported_before_kbackend_gets_the_defaults_the_user_did_not_set(
+        user_flags, expected, tmp_path):
+    """kbackend's PyTensor defaults are added to PYTENSOR_FLAGS before PyTensor is imported; when the
+    user imported PyTensor first they are set on its config instead (a user's flag is kept)."""
+    pytest.importorskip('pytensor')
+    import os
+    import subprocess
+    import sys
+    code = ('import pytensor\n'
+            'from kbackend import backend as K\n'
+            'K.placeholder(shape=(2,))\n'
+            'print(pytensor.config.linker)\n')
+    env = {k: v for k, v in os.environ.items() if k not in ('PYTENSOR_FLAGS', 'KBACKEND_ENGINE')}
+    env.update(KERAS_BACKEND='theano', KBACKEND_THEANO='pytensor', KERAS_HOME=str(tmp_path),
+               PYTENSOR_FLAGS=user_flags, HOME=str(tmp_path))
+    proc = subprocess.run([sys.executable, '-c', code], env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == [expected]

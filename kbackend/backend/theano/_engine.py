@@ -2,7 +2,8 @@
 
 ``KBACKEND_THEANO=pytensor|theano`` picks one; unset, PyTensor is used when it is importable. Flags the
 user has set (PYTENSOR_FLAGS / THEANO_FLAGS, .theanorc) are never overridden; kbackend only adds
-defaults that are known to be faster here: the C linker for PyTensor, OpenBLAS when it is installed,
+defaults that are known to be faster here: the C linker for PyTensor, OpenBLAS when it is installed
+(set on PyTensor's config when the user imported PyTensor before kbackend loaded it),
 and, for Theano 1.0.5 on CPython >= 3.7, scan's Python loop instead of its Cython extension (which
 does not compile there).
 """
@@ -35,6 +36,7 @@ def _add_flags(var, defaults):
     if extra:
         current = os.environ.get(var, '')
         os.environ[var] = ','.join([f for f in [current] + extra if f])
+    return extra
 
 
 def _blas_flag(name):
@@ -42,8 +44,16 @@ def _blas_flag(name):
 
 
 def _import_pytensor():
-    _add_flags('PYTENSOR_FLAGS', ['linker=cvm'] + _blas_flag('blas__ldflags'))
-    return importlib.import_module('pytensor')
+    imported_before = 'pytensor' in sys.modules
+    added = _add_flags('PYTENSOR_FLAGS', ['linker=cvm'] + _blas_flag('blas__ldflags'))
+    pytensor = importlib.import_module('pytensor')
+    if imported_before:
+        # PyTensor read its flags when the user imported it: set kbackend's defaults on its config
+        # (both may change at run time; they apply to the functions compiled from now on).
+        for flag in added:
+            name, value = flag.split('=', 1)
+            setattr(pytensor.config, name, value)
+    return pytensor
 
 
 def _import_legacy_theano():
