@@ -241,12 +241,15 @@ def _softmax_grad(g, x, axis=-1):
 
 
 def _categorical_grad(g, target, output, from_logits=True, axis=-1):
-    """w.r.t. the target: -log p (0 where the target is 0 and p is 0); w.r.t. the logits:
+    """w.r.t. the target: -log p (0 where the target is 0 and log p is -inf as the output's dtype
+    holds it: x - max(x) can overflow, e.g. -3e38 - 3e38 in float32); w.r.t. the logits:
     p * sum(t) - t (0 at +inf logits)."""
     t, v = _f64(target), _f64(output)
     g = np.expand_dims(_f64(g), axis)
     log_p = _log_softmax(v, axis)
-    d_target = np.where((t == 0) & np.isneginf(log_p), 0., -log_p)
+    with np.errstate(over='ignore'):
+        log_p_in_dtype = log_p.astype(np.asarray(output).dtype)
+    d_target = np.where((t == 0) & np.isneginf(log_p_in_dtype), 0., -log_p)
     d_logits = np.exp(log_p) * t.sum(axis=axis, keepdims=True) - t
     return [g * d_target, g * np.where(np.isposinf(v), 0., d_logits)]
 
