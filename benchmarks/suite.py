@@ -56,6 +56,8 @@ WORKLOADS = [
      "without its fed-value checks and the engine's own compiled step", 'call_overhead.py'),
     ('call_overhead_mlp', 'Per-call cost of K.function on the MLP step, with and without its fed-value '
      'checks', 'call_overhead.py'),
+    ('call_overhead_layer', "kbackend's own work per K.function call (the engine step stubbed out, "
+     'thread CPU time), with and without the fed-value checks', 'call_overhead.py'),
     ('mlp_batch_scaling', 'MLP step, batch size 16 to 1024', 'batch_scaling.py'),
     ('first_use', 'First use: a fresh process imports the engine, builds and compiles the MLP step and '
      'computes its first loss (compile cache on disk, warm)', 'first_use.py'),
