@@ -318,7 +318,8 @@ def _shapes(min_dims=1, max_dims=4):
 
 
 def _values(shape, dtype='float32', low=-3.0, high=3.0):
-    return hnp.arrays(dtype, shape, elements=st.floats(low, high, width=32))
+    # no subnormals: TensorFlow's CPU kernels flush them to zero (sign(9e-40) is 0 there)
+    return hnp.arrays(dtype, shape, elements=st.floats(low, high, width=32, allow_subnormal=False))
 
 
 @PROPERTY

@@ -650,3 +650,35 @@ def test_binary_crossentropy_from_logits_extreme_values_and_gradients(K, data, d
     logits = data.draw(_extreme_values((3, 4), dtype))
     target = data.draw(hnp.arrays(dtype, (3, 4), elements=st.sampled_from([0., 1., 0.5, 0.25])))
     check_op_and_gradients(K, 'binary_crossentropy', GRADIENTS, target, logits, from_logits=True)
+
+
+def test_theano_fast_tanh_c_kernel_matches_numpy(K):
+    """tanh's float32 C kernel on the Theano engines (TensorFlow's rational approximation; the suite
+    itself runs the Python linker) against NumPy: relative error below 4e-7, exact at 0, +-1 at
+    +-inf, NaN kept, the sign of zero kept, in fused and unfused graphs; its gradient is 1 - y**2;
+    float64 keeps the engine's own C code (exact to the last bits)."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernel belongs to the Theano engines')
+    from kbackend.backend.theano import _scalar_ops as ops
+    engine, T = ops.theano, ops.T
+    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer='fast_run')
+    grid = np.concatenate([np.linspace(-12, 12, 200001), np.geomspace(1e-30, 1, 301),
+                           -np.geomspace(1e-30, 1, 301)]).astype('float32')
+    special = np.array([0., -0., np.inf, -np.inf, np.nan, 3e38, -3e38], dtype='float32')
+    x = T.vector('x', dtype='float32')
+    y = ops.tanh(x)
+    fused = ops.tanh(x * 2) * 0.5  # inside a fused elementwise loop
+    grad = engine.grad(T.sum(y), x)
+    f = engine.function([x], [y, fused, grad], mode=c_mode)
+    out, out_fused, out_grad = f(grid)
+    exact = np.tanh(grid.astype('float64'))
+    np.testing.assert_allclose(out, exact, rtol=4e-7, atol=0)
+    assert np.any(out != np.tanh(grid)), 'NumPy tanh ran, not the C kernel'
+    np.testing.assert_allclose(out_fused, np.tanh(2 * grid.astype('float64')) * 0.5, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(out_grad, 1 - exact ** 2, rtol=1e-5, atol=1e-6)  # float32 rounding
+    special_out = f(special)[0]
+    np.testing.assert_array_equal(special_out[[0, 2, 3, 5, 6]], [0., 1., -1., 1., -1.])
+    assert np.signbit(special_out[1]) and np.isnan(special_out[4])
+    x64 = T.vector('x64', dtype='float64')
+    f64 = engine.function([x64], ops.tanh(x64), mode=c_mode)
+    np.testing.assert_allclose(f64(grid.astype('float64')), exact, rtol=1e-15, atol=0)

@@ -5,6 +5,7 @@ Only the elementwise kernels both Theano-API engines have natively live here (Py
 shared composites in kbackend/backend/shared/nn.py, so PyTensor and Theano 1.0.5 share one path.
 """
 from ._engine import T
+from ._scalar_ops import tanh as _tanh
 
 __all__ = ['sigmoid', 'softplus', 'tanh']
 
@@ -22,4 +23,4 @@ def softplus(x):
 
 
 def tanh(x):
-    return T.tanh(x)
+    return _tanh(x)  # TensorFlow's float32 approximation, ~3x libm's speed (see _scalar_ops)
