@@ -11,7 +11,7 @@ used by the engines' Python linker (``K.eval``), is NumPy's ``tanh``.
 """
 import importlib
 
-from ._engine import IS_PYTENSOR, T, theano
+from ._engine import IS_PYTENSOR, T, theano  # noqa: F401  (T: for the tests)
 
 _scalar = importlib.import_module(theano.__name__ + '.scalar.basic')
 _elemwise = importlib.import_module(theano.__name__ + '.tensor.elemwise')
