@@ -20,7 +20,7 @@ import numpy as np
 from .. import gaps
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
-from ..shared.feeds import (Feed, check_dtype, check_shape, describe, not_a_variable,
+from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.state import RuntimeState
 from . import _tensor as T
@@ -827,17 +827,11 @@ def _produced_in(h, functions, leaves):
 
 
 def gradients(loss, variables):
-    if not T.is_tensor(loss):
-        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
+    variables = check_gradients_args(loss, variables, T.is_tensor)
     loss = T.as_tensor(loss)
     if find_gradient_ops(C.combine([loss])):
         # A GradOp has no backward: CNTK would silently give zeros.
         raise NotImplementedError('gradients on the cntk engine: %s.' % gaps.limit('cntk', 'gradients'))
-    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
-    for i, v in enumerate(variables):
-        if not T.is_tensor(v):
-            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
-                             'to; received %s at position %d.' % (describe(v), i))
     # A non-scalar loss is summed, as TensorFlow does.
     if len(loss.shape) or T.hidden_batch(loss):
         loss = C.reduce_sum(loss, axis=C.Axis.all_static_axes())

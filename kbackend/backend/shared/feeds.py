@@ -97,6 +97,19 @@ def not_an_input(position, x, what='a placeholder (K.placeholder or K.learning_p
                       % (position, what, describe(x)))
 
 
+def check_gradients_args(loss, variables, is_tensor):
+    """gradients' arguments on every engine: a tensor loss, and tensors or variables (one, or a list)
+    to differentiate with respect to; returns the latter as a list."""
+    if not is_tensor(loss):
+        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
+    listed = list(variables) if isinstance(variables, (list, tuple)) else [variables]
+    for i, v in enumerate(listed):
+        if not is_tensor(v):
+            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
+                             'to; received %s at position %d.' % (describe(v), i))
+    return listed
+
+
 def not_a_variable(fn, x):
     return ValueError('%s: expected a variable (made by K.variable, K.zeros, ...); received %s.'
                       % (fn, describe(x)))

@@ -11,8 +11,8 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
-from ..shared.feeds import (Feed, check_dtype, check_name_scope, check_shape, not_a_variable,
-                            not_an_input)
+from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
+                            not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
@@ -735,23 +735,9 @@ def function(inputs, outputs, updates=None, **kwargs):
     return build_function(Function, inputs, outputs, updates, kwargs)
 
 
-def _check_gradients_args(loss, variables):
-    """gradients' arguments on every engine: a tensor loss, tensors or variables to differentiate
-    with respect to (one, or a list); the list of the latter."""
-    from ..shared.feeds import describe
-    if not is_tensor(loss):
-        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
-    listed = list(variables) if isinstance(variables, (list, tuple)) else [variables]
-    for i, v in enumerate(listed):
-        if not is_tensor(v):
-            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
-                             'to; received %s at position %d.' % (describe(v), i))
-    return listed
-
-
 @graph_scope
 def gradients(loss, variables):
-    variables = _check_gradients_args(loss, variables)
+    variables = check_gradients_args(loss, variables, is_tensor)
     with all_intermediates():
         grads = tf1.gradients(loss, variables, colocate_gradients_with_ops=True)
     # Dense, as on every engine: a gather's gradient would otherwise be IndexedSlices, which

@@ -82,7 +82,12 @@ def _static(var):
 def _output(dtype, static, ndim):
     """A tensor type of `ndim` dims from the 5-D static shape (its leading spatial axes dropped)."""
     static = tuple(int(d) if isinstance(d, (int, np.integer)) else None for d in static)
-    static = static[:1] + static[6 - ndim:]
+    return _tensor_of(dtype, static[:1] + static[6 - ndim:])
+
+
+def _tensor_of(dtype, static):
+    """A tensor variable of `static` shape (ints and None): PyTensor keeps the sizes, Theano 1.0.5
+    its broadcastable pattern."""
     if IS_PYTENSOR:
         return T.TensorType(dtype, shape=static)()
     return T.TensorType(dtype, tuple(d == 1 for d in static))()
@@ -960,10 +965,7 @@ class DepthwiseGradKernel(_DepthwiseOp):
     def output_type(self, x, gy, g):
         xs, gs = _static(x), _static(gy)
         mult = gs[4] // xs[4] if xs[4] and gs[4] is not None else None
-        static = (_constant_window(g), xs[4], mult)
-        if IS_PYTENSOR:
-            return T.TensorType(x.dtype, shape=static)()
-        return T.TensorType(x.dtype, tuple(d == 1 for d in static))()
+        return _tensor_of(x.dtype, (_constant_window(g), xs[4], mult))
 
     compute = staticmethod(_np_depthwise_grad_kernel)
 
@@ -1342,10 +1344,7 @@ class CorrGradKernel(_CorrOp):
     def output_type(self, x, gy, g):
         xs, gs = _static(x), _static(gy)
         window = _constant_window(g)
-        static = (window * xs[4] if window and xs[4] is not None else None, gs[4])
-        if IS_PYTENSOR:
-            return T.TensorType(x.dtype, shape=static)()
-        return T.TensorType(x.dtype, tuple(d == 1 for d in static))()
+        return _tensor_of(x.dtype, (window * xs[4] if window and xs[4] is not None else None, gs[4]))
 
     compute = staticmethod(_np_corr_grad_kernel)
 

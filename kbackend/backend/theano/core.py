@@ -27,7 +27,7 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
-from ..shared.feeds import (Feed, check_dtype, check_shape, describe, not_a_variable,
+from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.notice import slow_step_notice
 from ..shared.state import RuntimeState
@@ -478,13 +478,7 @@ def function(inputs, outputs, updates=None, **kwargs):
 
 
 def gradients(loss, variables):
-    if not is_tensor(loss):
-        raise ValueError('gradients: expected the loss to be a tensor; received %s.' % describe(loss))
-    listed = list(variables) if isinstance(variables, (list, tuple)) else [variables]
-    for i, v in enumerate(listed):
-        if not is_tensor(v):
-            raise ValueError('gradients: expected variables or tensors to differentiate with respect '
-                             'to; received %s at position %d.' % (describe(v), i))
+    listed = check_gradients_args(loss, variables, is_tensor)
     # As TensorFlow does: a non-scalar loss is summed, a variable the loss does not depend on gets
     # None, and the result is a list (for one tensor too).
     if loss.ndim:
