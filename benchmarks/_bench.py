@@ -130,3 +130,15 @@ def check_losses(losses, what, rtol=1e-4):
     """Raises SystemExit (status 1) naming the losses when they differ: nothing is timed then."""
     if not losses_agree(losses, rtol):
         raise SystemExit('%s: the first-step losses differ, nothing timed: %s' % (what, json.dumps(losses)))
+
+
+def profile_theano_step(k_step, engine, steps):
+    """A step built by `k_step(K, profile=True)` on a Theano engine ('theano' for Theano 1.0.5, else
+    PyTensor), run `steps` times; prints the engine's profile of its compiled function."""
+    os.environ['KBACKEND_THEANO'] = 'theano' if engine == 'theano' else 'pytensor'
+    from kbackend.backend import loader
+    step = k_step(loader.load_engine('theano'), profile=True)
+    for _ in range(steps):
+        step()
+    step.function.function.profile.summary()
+    return 0

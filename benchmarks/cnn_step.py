@@ -359,18 +359,6 @@ def bench_records(first, times):
     return recs
 
 
-def profile(args):
-    """The CNN step compiled with the engine's profiler (profile=True), run `--steps` times."""
-    os.environ['KBACKEND_THEANO'] = 'theano' if args.profile == 'theano' else 'pytensor'
-    from kbackend.backend import loader
-    K = loader.load_engine('theano')
-    step = k_step(K, profile=True)
-    for _ in range(args.steps):
-        step()
-    step.function.function.profile.summary()
-    return 0
-
-
 LOAD_BEFORE = ' '.join('%.2f' % v for v in os.getloadavg())
 
 
@@ -400,7 +388,7 @@ def main(argv=None):
     if args.worker:
         return worker(args)
     if args.profile:
-        return profile(args)
+        return _bench.profile_theano_step(k_step, args.profile, args.steps)
     first, times, sources = coordinate(args)
     if times is None:
         print('the first-step losses differ, nothing timed: %s' % json.dumps(first))

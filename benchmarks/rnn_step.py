@@ -45,8 +45,11 @@ import sys
 import time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+
+import _bench  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -378,18 +381,6 @@ def bench_lines(result):
     return lines
 
 
-def profile(args):
-    """The LSTM step compiled with the engine's profiler (profile=True), run `--steps` times."""
-    os.environ['KBACKEND_THEANO'] = 'theano' if args.profile == 'theano' else 'pytensor'
-    from kbackend.backend import loader
-    K = loader.load_engine('theano')
-    step = k_step(K, profile=True)
-    for _ in range(args.steps):
-        step()
-    step.function.function.profile.summary()
-    return 0
-
-
 LOAD_BEFORE = ' '.join('%.2f' % v for v in os.getloadavg())
 
 
@@ -419,7 +410,7 @@ def main(argv=None):
     if args.worker:
         return worker(args)
     if args.profile:
-        return profile(args)
+        return _bench.profile_theano_step(k_step, args.profile, args.steps)
     first, times, sources = coordinate(args)
     if times is None:
         print('ERROR: the first-step losses differ, nothing was timed: %s' % json.dumps(first, indent=1))
