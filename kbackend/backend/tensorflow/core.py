@@ -76,9 +76,6 @@ def set_learning_phase(value):
 
 def _new_session(graph):
     config = tf1.ConfigProto(allow_soft_placement=True)
-    # Place only the pruned subgraph each run needs, not the whole graph again on every extension:
-    # halves the cost of a new K.function in a long-lived graph (benchmarks/function_scaling.py).
-    config.graph_options.place_pruned_graph = True
     threads = os.environ.get('OMP_NUM_THREADS')
     if threads:
         config.intra_op_parallelism_threads = int(threads)
