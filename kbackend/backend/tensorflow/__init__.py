@@ -18,6 +18,9 @@ from .control import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from .. import shared as _shared
+from . import _slicing
+
+_slicing.install()  # unit-stride slices in kbackend's graphs: a Pad gradient (same values)
 
 _shared.install(globals())
 

@@ -1,0 +1,102 @@
+"""Python indexing of engine tensors (``x[1:, :3]``) and its gradient, against NumPy.
+
+On TensorFlow, unit-stride slices in kbackend's graphs get kbackend's own gradient (a constant
+zero-padding, kbackend/backend/tensorflow/_slicing.py) instead of TensorFlow's StridedSliceGrad;
+these cases pin both paths (plain slices, and the keys that fall back to TensorFlow's gradient:
+steps, new axes, ellipses, negative or out-of-range bounds) to NumPy's answer on every engine.
+"""
+import numpy as np
+import pytest
+
+from harness import assert_close, rand
+
+SHAPE = (4, 6, 5)
+
+# (key, uses the constant-padding gradient on TensorFlow)
+CASES = [
+    (np.s_[:, 1:4], True),
+    (np.s_[:, :2, 3:], True),
+    (np.s_[1:3], True),
+    (np.s_[:, -2:], True),           # negative bound, static size
+    (np.s_[:, 2:100], True),         # clamped past the end
+    (np.s_[:, 4:2], True),           # empty
+    (np.s_[2], True),                # an index: the axis is dropped
+    (np.s_[:, -1, 1:3], True),
+    (np.s_[..., 1:3], False),        # ellipsis: TensorFlow's own gradient
+    (np.s_[:, ::2], False),          # a step
+    (np.s_[:, None, 1:3], False),    # a new axis
+]
+
+
+def _key_id(case):
+    return repr(case[0]).replace(' ', '')
+
+
+def _gradient_of_slice(K, key, shape, batch_dynamic):
+    x_value = rand(*SHAPE, seed=3)
+    out_shape = x_value[key].shape
+    w_value = rand(*out_shape, seed=5)
+    x = K.placeholder(shape=(None,) + SHAPE[1:] if batch_dynamic else SHAPE)
+    y = x[key]
+    loss = K.sum(y * K.constant(w_value))
+    out, grad = K.function([x], [y, K.gradients(loss, [x])[0]])([x_value])
+    expected = np.zeros(SHAPE, 'float32')
+    expected[key] += w_value  # the slice's gradient: the weights put back, zeros elsewhere
+    assert_close(out, x_value[key])
+    assert_close(grad, expected)
+
+
+def _legacy_theano(K):
+    if K.backend() != 'theano':
+        return False
+    from kbackend.backend import theano as adapter
+    return adapter.ENGINE == 'Theano'
+
+
+@pytest.mark.parametrize('case', CASES, ids=[_key_id(c) for c in CASES])
+@pytest.mark.parametrize('batch_dynamic', [False, True], ids=['static', 'dynamic-batch'])
+def test_slice_value_and_gradient(K, case, batch_dynamic):
+    key, _ = case
+    if K.backend() == 'cntk' and (key is Ellipsis or any(
+            k is None or k is Ellipsis or (isinstance(k, slice) and k.step not in (None, 1))
+            for k in (key if isinstance(key, tuple) else (key,)))):
+        pytest.skip('CNTK variables do not take steps, new axes or ellipses in []')
+    if _legacy_theano(K) and None in (key if isinstance(key, tuple) else ()):
+        pytest.skip("Theano 1.0.5's own Subtensor gradient rejects a new axis "
+                    "('You cannot drop a non-broadcastable dimension'); PyTensor fixed it")
+    if K.backend() == 'cntk' and np.empty(SHAPE)[key].size == 0:
+        with pytest.raises(ValueError, match='Empty slices are not supported on CNTK'):
+            _gradient_of_slice(K, key, SHAPE, batch_dynamic)  # CNTK holds no zero-size tensor
+        return
+    _gradient_of_slice(K, key, SHAPE, batch_dynamic)
+
+
+def test_tensorflow_uses_the_padding_gradient(K):
+    if K.backend() != 'tensorflow':
+        pytest.skip('the TensorFlow engine only')
+    from kbackend.backend.tensorflow import _slicing
+    x = K.placeholder(shape=(None, 6))
+    for key, padded in CASES[:2] + [(np.s_[:, ::2], False)]:
+        y = x[key[:2] if isinstance(key, tuple) else key]
+        plan = _slicing._paddings(y.op)
+        assert (plan is not None) == padded, key
+    grad = K.gradients(K.sum(x[:, 1:4]), [x])[0]
+    assert grad.op.type == 'Pad'
+
+
+def test_gradient_of_sliced_gates_through_rnn(K):
+    """An LSTM-style step slicing its gates from one matrix, through K.rnn, against NumPy."""
+    batch, steps, units = 3, 4, 2
+    x_value = rand(batch, steps, 2 * units, seed=1)
+    x = K.placeholder(shape=(None, steps, 2 * units))
+
+    def step(x_t, states):
+        h = states[0]
+        a, b = x_t[:, :units], x_t[:, units:]
+        h = K.tanh(a) * b + h
+        return h, [h]
+    last, _, _ = K.rnn(step, x, [K.zeros_like(x[:, 0, :units])])
+    grad = K.function([x], K.gradients(K.sum(last), [x]))([x_value])[0]
+    a, b = x_value[..., :units], x_value[..., units:]
+    expected = np.concatenate([(1 - np.tanh(a) ** 2) * b, np.tanh(a)], axis=-1)
+    assert_close(grad, expected)
