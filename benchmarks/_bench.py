@@ -36,6 +36,18 @@ def per_step_ms(step, steps):
     return (time.perf_counter() - start) * 1000.0 / steps
 
 
+# Worker threads keep spinning for a while after a step (OpenBLAS's, TensorFlow's pools): a short
+# pause before each timed variant lets those of the previous variant's process go idle instead of
+# taking CPU from the next one (on 2 cores, TensorFlow's LSTM step measured 14.5 ms alone and 20-25
+# ms right after a Theano worker's step). The coordinators then run one untimed step, since threads
+# that went to sleep make the first step after the pause slow.
+SETTLE_SECONDS = 0.3
+
+
+def settle():
+    time.sleep(SETTLE_SECONDS)
+
+
 def interleaved(variants, steps, rounds, warmup=10, seed=0):
     """{name: [ms per call, one per round]}: each round times every variant once, in a random order
     (the same order for the same seed), so a busy machine slows them alike. `steps` is a number or a

@@ -319,6 +319,8 @@ def coordinate(args):
         order = sorted(owner)
         rng.shuffle(order)
         for v in order:
+            _bench.settle()
+            owner[v].time(v, 1)  # wakes the worker's threads up (untimed)
             times[v].append(owner[v].time(v, args.steps))
     for w in workers:
         w.close()

@@ -516,3 +516,36 @@ def test_cumprod_extreme_values_and_gradients(K, data, dtype, axis):
     extremes = (0., 1e4, -1e4, 88., -89., 1e-4)
     x = data.draw(_extreme_values((3, 4), dtype, extremes))
     check_op_and_gradients(K, 'cumprod', GRADIENTS, x, axis=axis, rtol=1e-3 if dtype == 'float32' else None)
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'float64'])
+def test_theano_leading_sum_c_kernel(K, dtype):
+    """Theano 1.0.5's sum over every axis but the last runs kbackend's C kernel (a bias gradient's
+    reduction; the suite itself runs the Python linker): the rewrite applies in compiled graphs and
+    the values equal NumPy's float64-accumulated sum, for contiguous, transposed and empty inputs."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernel belongs to the Theano 1.0.5 engine')
+    from kbackend.backend.theano import _engine
+    if _engine.IS_PYTENSOR:
+        pytest.skip("PyTensor's own Sum is fast; the kernel is Theano 1.0.5's only")
+    from kbackend.backend.theano import _reduce_ops as ops
+    engine, T = ops.theano, ops.T
+    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer='fast_run')
+    x = T.tensor4('x', dtype=dtype)
+    outputs = [T.sum(x, axis=(0, 1, 2)), T.sum(x.dimshuffle(3, 1, 2, 0), axis=(0, 1, 2)),
+               T.sum(x[:, :, :, :2], axis=(0, 1, 2))]
+    f = engine.function([x], outputs, mode=c_mode)
+    kernels = [n for n in f.maker.fgraph.apply_nodes if isinstance(n.op, ops.LeadingSum)]
+    assert len(kernels) == 3, 'the rewrite did not apply'
+    for shape in [(4, 5, 6, 7), (1, 1, 1, 3), (0, 5, 6, 7)]:
+        value = rand(*shape, dtype=dtype, seed=11) * 1e3
+        expected = [np.sum(v, axis=(0, 1, 2), dtype='float64') for v in
+                    (value, value.transpose(3, 1, 2, 0), value[..., :2])]
+        for out, exact in zip(f(value), expected):
+            assert out.dtype == dtype
+            np.testing.assert_allclose(out, exact.astype(dtype), rtol=1e-6 if dtype == 'float32' else 1e-12)
+    py = engine.function([x], ops.leading_sum(x), mode=engine.compile.mode.Mode(linker='py'))
+    value = rand(3, 4, 5, 2, dtype=dtype, seed=2)
+    np.testing.assert_allclose(py(value), value.reshape(-1, 2).sum(axis=0), rtol=1e-6)
+    grad = engine.function([x], engine.grad(T.sum(ops.leading_sum(x) * np.arange(2, dtype=dtype)), x))
+    np.testing.assert_array_equal(grad(value), np.broadcast_to(np.arange(2, dtype=dtype), value.shape))

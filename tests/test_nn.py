@@ -682,3 +682,17 @@ def test_theano_fast_tanh_c_kernel_matches_numpy(K):
     x64 = T.vector('x64', dtype='float64')
     f64 = engine.function([x64], ops.tanh(x64), mode=c_mode)
     np.testing.assert_allclose(f64(grid.astype('float64')), exact, rtol=1e-15, atol=0)
+    assert not _engine_tanh_nodes(f), "the gradient recomputes tanh with the engine's slow kernel"
+
+
+def _engine_tanh_nodes(f):
+    """The engine's own scalar Tanh ops in a compiled function, fused loops included."""
+    from kbackend.backend.theano import _scalar_ops as ops
+    found = []
+    for node in f.maker.fgraph.apply_nodes:
+        scalar = getattr(node.op, 'scalar_op', None)
+        inner = getattr(scalar, 'fgraph', None)
+        for op in [scalar] + ([n.op for n in inner.apply_nodes] if inner is not None else []):
+            if isinstance(op, ops._scalar.Tanh) and not isinstance(op, ops.FastTanh):
+                found.append(op)
+    return found

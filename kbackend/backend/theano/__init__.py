@@ -16,5 +16,9 @@ from .. import shared as _shared
 
 _shared.install(globals())
 
+if not _engine.IS_PYTENSOR:  # Theano 1.0.5's Sum over all axes but the last: a faster C kernel
+    from . import _reduce_ops
+    _reduce_ops.install()
+
 ENGINE = 'PyTensor' if _engine.IS_PYTENSOR else 'Theano'
 ENGINE_VERSION = _engine.VERSION
