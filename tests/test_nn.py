@@ -685,6 +685,49 @@ def test_theano_fast_tanh_c_kernel_matches_numpy(K):
     assert not _engine_tanh_nodes(f), "the gradient recomputes tanh with the engine's slow kernel"
 
 
+
+def test_theano_fast_sigmoid_c_kernel_matches_numpy(K):
+    """The float32 sigmoid kernel the Theano engines swap in when compiling (the suite itself runs
+    the Python linker) against NumPy: relative error below 3e-7 (exp evaluated inline), 0 below
+    -88 as Theano 1.0.5's kernel, 1 at +inf, NaN kept, in fused and unfused graphs and in a
+    gradient; the engines' stability rewrites still run first (log(sigmoid(x)) stays finite)."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernel belongs to the Theano engines')
+    from kbackend.backend.theano import _scalar_ops as ops
+    engine, T = ops.theano, ops.T
+    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer='fast_run')
+    grid = np.concatenate([np.linspace(-100, 100, 400001), np.geomspace(1e-30, 1, 301),
+                           -np.geomspace(1e-30, 1, 301)]).astype('float32')
+    x = T.vector('x', dtype='float32')
+    y = K.sigmoid(x)
+    fused = K.sigmoid(x * 2) * 0.5
+    grad = engine.grad(T.sum(y), x)
+    log_y = T.log(K.sigmoid(x))
+    f = engine.function([x], [y, fused, grad, log_y], mode=c_mode)
+    kernels = [n for n in f.maker.fgraph.apply_nodes
+               if isinstance(getattr(n.op, 'scalar_op', None), ops.FastSigmoid) or any(
+                   isinstance(m.op, ops.FastSigmoid) for m in getattr(
+                       getattr(getattr(n.op, 'scalar_op', None), 'fgraph', None), 'apply_nodes', []))]
+    assert kernels, 'the rewrite did not swap the kernel in'
+    out, out_fused, out_grad, out_log = f(grid)
+    exact = 1 / (1 + np.exp(-grid.astype('float64')))
+    exact = np.where(grid < -88, 0, exact)
+    np.testing.assert_allclose(out, exact, rtol=3e-7, atol=1e-37)
+    exact2 = 1 / (1 + np.exp(-2 * grid.astype('float64')))
+    np.testing.assert_allclose(out_fused, np.where(2 * grid < -88, 0, exact2) * 0.5, rtol=3e-7, atol=1e-37)
+    np.testing.assert_allclose(out_grad, exact * (1 - exact), rtol=1e-5, atol=2e-7)  # 1 - y in float32
+    assert np.all(np.isfinite(out_log)), 'log(sigmoid(x)) lost its stable rewrite'
+    special = np.array([np.inf, -np.inf, np.nan, 0., 88.5, -88.5, 3e38, -3e38], dtype='float32')
+    special_out = f(special)[0]
+    np.testing.assert_array_equal(special_out[[0, 1, 3, 4, 5, 6, 7]], [1., 0., .5, 1., 0., 1., 0.])
+    assert np.isnan(special_out[2])
+    x64 = T.vector('x64', dtype='float64')
+    f64 = engine.function([x64], K.sigmoid(x64), mode=c_mode)
+    assert not any(isinstance(getattr(n.op, 'scalar_op', None), ops.FastSigmoid)
+                   for n in f64.maker.fgraph.apply_nodes), 'float64 keeps the engine kernel'
+    np.testing.assert_allclose(f64(grid.astype('float64')), 1 / (1 + np.exp(-grid.astype('float64'))),
+                               rtol=1e-14, atol=6e-9)  # Theano 1.0.5's own kernel gives 1 above 19
+
 def _engine_tanh_nodes(f):
     """The engine's own scalar Tanh ops in a compiled function, fused loops included."""
     from kbackend.backend.theano import _scalar_ops as ops

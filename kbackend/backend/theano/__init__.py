@@ -13,8 +13,10 @@ from .control import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 from .. import shared as _shared
+from . import _scalar_ops
 
 _shared.install(globals())
+_scalar_ops.install()  # float32 sigmoids in compiled graphs: an inline-exp C kernel
 
 if not _engine.IS_PYTENSOR:  # Theano 1.0.5's Sum over all axes but the last: a faster C kernel
     from . import _reduce_ops
