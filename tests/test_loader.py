@@ -61,7 +61,8 @@ def test_the_k_module_loads_its_engine_on_first_use():
         K.no_such_function
 
 
-@pytest.mark.parametrize('user_flags, expected', [('', 'cvm'), ('linker=py', 'py')])
+@pytest.mark.parametrize('user_flags, expected', [('', ['cvm', 'False']), ('linker=py', ['py', 'False']),
+                                                  ('allow_gc=True', ['cvm', 'True'])])
 def test_pytensor_imported_before_kbackend_gets_the_defaults_the_user_did_not_set(
         user_flags, expected, tmp_path):
     """kbackend's PyTensor defaults are added to PYTENSOR_FLAGS before PyTensor is imported; when the
@@ -73,11 +74,11 @@ def test_pytensor_imported_before_kbackend_gets_the_defaults_the_user_did_not_se
     code = ('import pytensor\n'
             'from kbackend import backend as K\n'
             'K.placeholder(shape=(2,))\n'
-            'print(pytensor.config.linker)\n')
+            'print(pytensor.config.linker, pytensor.config.allow_gc)\n')
     env = {k: v for k, v in os.environ.items() if k not in ('PYTENSOR_FLAGS', 'KBACKEND_ENGINE')}
     env.update(KERAS_BACKEND='theano', KBACKEND_THEANO='pytensor', KERAS_HOME=str(tmp_path),
                PYTENSOR_FLAGS=user_flags, HOME=str(tmp_path))
     proc = subprocess.run([sys.executable, '-c', code], env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == [expected]
+    assert proc.stdout.split() == expected

@@ -2,8 +2,8 @@
 
 ``KBACKEND_THEANO=pytensor|theano`` picks one; unset, PyTensor is used when it is importable. Flags the
 user has set (PYTENSOR_FLAGS / THEANO_FLAGS, .theanorc) are never overridden; kbackend only adds
-defaults that are known to be faster here: the C linker for PyTensor, OpenBLAS when it is installed
-(set on PyTensor's config when the user imported PyTensor before kbackend loaded it),
+defaults that are known to be faster here: the C linker for PyTensor, OpenBLAS when it is installed,
+``allow_gc=False`` (set on PyTensor's config when the user imported PyTensor before kbackend loaded it),
 and, for Theano 1.0.5 on CPython >= 3.7, scan's Python loop instead of its Cython extension (which
 does not compile there).
 """
@@ -39,13 +39,21 @@ def _add_flags(var, defaults):
     return extra
 
 
+# allow_gc=False: a compiled function keeps its intermediate arrays between calls instead of freeing
+# and allocating them again at every call (what TensorFlow's allocator does too). An LSTM training
+# step via K.rnn went from 28.6 to 19.9 ms on PyTensor and 20.1 to 16.7 ms on Theano 1.0.5
+# (benchmarks/rnn_step.py); the cost is memory: each function holds its intermediates' last sizes
+# (docs/engines.md). PYTENSOR_FLAGS / THEANO_FLAGS=allow_gc=True gives the engines' default back.
+_KEEP_INTERMEDIATES = ['allow_gc=False']
+
+
 def _blas_flag(name):
     return ['%s=-lopenblas' % name] if ctypes.util.find_library('openblas') else ['%s=' % name]
 
 
 def _import_pytensor():
     imported_before = 'pytensor' in sys.modules
-    added = _add_flags('PYTENSOR_FLAGS', ['linker=cvm'] + _blas_flag('blas__ldflags'))
+    added = _add_flags('PYTENSOR_FLAGS', ['linker=cvm'] + _KEEP_INTERMEDIATES + _blas_flag('blas__ldflags'))
     pytensor = importlib.import_module('pytensor')
     if imported_before:
         # PyTensor read its flags when the user imported it: set kbackend's defaults on its config
@@ -57,7 +65,7 @@ def _import_pytensor():
 
 
 def _import_legacy_theano():
-    _add_flags('THEANO_FLAGS', _blas_flag('blas.ldflags'))
+    _add_flags('THEANO_FLAGS', _KEEP_INTERMEDIATES + _blas_flag('blas.ldflags'))
     if sys.version_info >= (3, 7):
         sys.modules.setdefault('theano.scan_module.scan_perform_ext', None)
     return importlib.import_module('theano')
