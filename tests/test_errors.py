@@ -459,6 +459,32 @@ def test_fed_label_out_of_range_gives_nan(K, from_logits):
     assert_close(value[0], expected)
 
 
+
+@pytest.mark.parametrize('bad', [-1, 3], ids=['negative', 'past-the-end'])
+def test_fed_gather_index_out_of_range_is_never_a_silent_row(K, bad):
+    """Fed gather indices are checked when the graph runs: TensorFlow raises its
+    InvalidArgumentError, the Theano engines IndexError naming the range (a negative index is not
+    counted from the end), CNTK gives NaN rows; no engine returns another row."""
+    indices = K.placeholder(shape=(2,), dtype='int32')
+    value = rand(3, 2)
+    f = K.function([indices], [K.gather(K.variable(value), indices)])
+    assert_close(f([np.array([2, 0], 'int32')])[0], value[[2, 0]])
+    fed = [np.array([1, bad], 'int32')]
+    if K.backend() == 'tensorflow':
+        import tensorflow as tf
+        with pytest.raises(tf.errors.InvalidArgumentError):
+            f(fed)
+    elif K.backend() == 'theano':
+        with pytest.raises(IndexError, match=r'index|indices'):
+            f(fed)
+        if bad < 0:
+            with pytest.raises(IndexError, match=r'gather: expected indices in \[0, 3\); received -1'):
+                f(fed)
+    else:
+        out = f(fed)[0]
+        assert_close(out[0], value[1])
+        assert np.all(np.isnan(out[1])), out
+
 def test_random_valid_edge_cases(K):
     assert_close(K.eval(K.random_uniform((2, 3), minval=1.0, maxval=1.0)), np.ones((2, 3)))
     assert_close(K.eval(K.random_normal((2, 3), mean=2.0, stddev=0.0)), np.full((2, 3), 2.0))

@@ -2,6 +2,7 @@
 from .. import common
 from ..shared import checks, shapes
 from ._engine import IS_PYTENSOR, T, sparse
+from . import _check_ops
 from .core import int_shape as _int_shape, is_sparse as _is_sparse, with_static_shape as _shaped
 
 __all__ = [
@@ -173,7 +174,10 @@ def gather(reference, indices):
     checks.check_int_dtype('gather', 'indices', values.dtype if values is not None else indices.dtype)
     shape = _int_shape(reference)
     checks.check_indices('gather', values, shape[0] if shape else None)
-    return _shaped(reference[indices], shapes.gather(_int_shape(reference), _int_shape(indices)))
+    out_shape = shapes.gather(shape, _int_shape(indices))
+    if values is None:  # known at run time: the engines would count a negative index from the end
+        indices = _check_ops.non_negative_indices(indices, 'gather', shape[0] if shape else None)
+    return _shaped(reference[indices], out_shape)
 
 
 def pattern_broadcast(x, broadcastable):
