@@ -11,7 +11,9 @@ value with NumPy once and compares a few attributes, about half a microsecond pe
 value is already an array of the placeholder's dtype. Floats fed to a float placeholder are cast
 (float64 -> float32, as before); ints and bools are cast to a float placeholder; an int or bool
 placeholder takes only values that fit exactly: whole, finite numbers within the dtype's range
-(300 into int8, NaN or 1.5 into int32 raise instead of wrapping or truncating).
+(300 into int8, NaN or 1.5 into int32 raise instead of wrapping or truncating). Where an engine
+stores ints as floats (CNTK: int32 as float32), the range is what the float holds exactly
+(±2^24), so 16777217 raises instead of becoming 16777216.
 """
 import numbers
 import operator
@@ -130,7 +132,7 @@ class Feed(object):
     storage dtype, or None for `dtype`)."""
 
     __slots__ = ('name', 'position', 'shape', 'dtype', 'target', 'ndim', 'getter', 'known',
-                 'kind', 'low', 'high', 'allow_none', 'safe')
+                 'kind', 'low', 'high', 'allow_none', 'safe', 'stored_as_float')
 
     def __init__(self, name, position, shape, dtype, target=None, allow_none=False):
         self.name = name
@@ -151,9 +153,14 @@ class Feed(object):
         self.kind = self.dtype.kind  # 'f', 'i', 'u' or 'b'; 'o': another dtype (converted unchecked)
         if self.kind not in 'fiub':
             self.kind = 'o'
+        self.stored_as_float = False
         if self.kind in 'iu':
             info = np.iinfo(self.dtype)
             self.low, self.high = int(info.min), int(info.max)
+            if self.target.kind == 'f':  # ints stored as floats (CNTK): exact only up to 2^(mantissa+1)
+                exact = 2 ** (np.finfo(self.target).nmant + 1)
+                if self.high > exact:
+                    self.low, self.high, self.stored_as_float = max(self.low, -exact), exact, True
         else:
             self.low, self.high = (0, 1) if self.kind == 'b' else (None, None)
         self.safe = {}  # source dtype -> whether every value of it fits (no range check)
@@ -181,7 +188,7 @@ class Feed(object):
                 self.getter is not None and self.getter(shape) != self.known):
             raise self.error('a value of shape %s and dtype %s' % (shape, value.dtype))
         source = value.dtype
-        if source is self.dtype:  # (builtin NumPy dtypes are singletons; an equal one is cast below)
+        if source is self.dtype and not self.stored_as_float:  # (builtin dtypes are singletons)
             return value if self.target is self.dtype else value.astype(self.target)
         if self.kind == 'o':  # a dtype outside the contract (an engine-made placeholder)
             return np.asarray(value, dtype=self.target)
@@ -201,7 +208,8 @@ class Feed(object):
         safe = self.safe.get(source)
         if safe is None:
             safe = self.safe[source] = kind != 'f' and self.kind != 'b' and np.can_cast(
-                source, self.dtype, 'safe')
+                source, self.dtype, 'safe') and self.low <= np.iinfo(source).min and \
+                np.iinfo(source).max <= self.high
         if safe:
             return
         low, high = value.min().item(), value.max().item()
@@ -209,12 +217,17 @@ class Feed(object):
             if not (low >= self.low and high < self.high + 1.0):  # NaN fails both comparisons
                 if low != low or high != high:
                     raise self.error('%s values holding NaN' % source)
-                raise self.error('%s values outside the range of %s [%d, %d] (min %r, max %r)'
-                                 % (source, self.dtype.name, self.low, self.high, low, high))
+                raise self.error('%s values outside the range of %s [%d, %d]%s (min %r, max %r)'
+                                 % (source, self.dtype.name, self.low, self.high, self._why(), low, high))
             fractional = value[np.trunc(value) != value]
             if fractional.size:
                 raise self.error('%s values that are not whole numbers (e.g. %r); an int placeholder '
                                  'is not fed by truncation' % (source, fractional.flat[0].item()))
         elif low < self.low or high > self.high:
-            raise self.error('%s values outside the range of %s [%d, %d] (min %d, max %d)'
-                             % (source, self.dtype.name, self.low, self.high, low, high))
+            raise self.error('%s values outside the range of %s [%d, %d]%s (min %d, max %d)'
+                             % (source, self.dtype.name, self.low, self.high, self._why(), low, high))
+
+    def _why(self):
+        if not self.stored_as_float:
+            return ''
+        return ' that this engine holds exactly (it stores %s as %s)' % (self.dtype.name, self.target.name)
