@@ -14,6 +14,8 @@ import json
 import os
 import random
 import statistics
+import subprocess
+import sys
 import time
 
 PREFIX = 'BENCH '
@@ -48,22 +50,90 @@ def settle():
     time.sleep(SETTLE_SECONDS)
 
 
-def interleaved(variants, steps, rounds, warmup=10, seed=0):
-    """{name: [ms per call, one per round]}: each round times every variant once, in a random order
-    (the same order for the same seed), so a busy machine slows them alike. `steps` is a number or a
-    {name: number} dict."""
+# --- a coordinator and its worker processes (one per engine environment: cnn_step, rnn_step) ---------
+
+def serve(variants, warmup):
+    """The worker's side: first losses, `warmup` calls each, one hello line on stdout, then one
+    ``{"ms": ...}`` line per request ``{"variant": ..., "steps": ...}`` read from stdin."""
+    first = {name: float(step()) for name, step in variants.items()}
     for step in variants.values():
         for _ in range(warmup):
             step()
-    times = {name: [] for name in variants}
+    import kbackend
+    out = sys.stdout
+    out.write(json.dumps({'variants': sorted(variants), 'first_loss': first,
+                          'kbackend': os.path.dirname(os.path.abspath(kbackend.__file__))}) + '\n')
+    out.flush()
+    for request in sys.stdin:
+        request = json.loads(request)
+        out.write(json.dumps({'ms': per_step_ms(variants[request['variant']], request['steps'])}) + '\n')
+        out.flush()
+    return 0
+
+
+class Worker(object):
+    """The coordinator's handle on a worker process started with `cmd` (see `serve`)."""
+
+    def __init__(self, cmd, cwd, env=None):
+        self.python, self.env = cmd[0], env or {}
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     universal_newlines=True, cwd=cwd, env=dict(os.environ, **self.env))
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError('worker %s failed to start' % ' '.join(cmd))
+        hello = json.loads(line)
+        self.variants, self.first_loss = hello['variants'], hello['first_loss']
+        self.kbackend = hello['kbackend']
+
+    def time(self, variant, steps):
+        self.proc.stdin.write(json.dumps({'variant': variant, 'steps': steps}) + '\n')
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())['ms']
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def timed_rounds(workers, steps, rounds, seed=0):
+    """{variant: [ms per step, one per round]} over the workers' variants (see `interleave`), each
+    timing after a pause (`settle`) and one untimed step. `steps`: {variant: steps}."""
+    owner = {v: w for w in workers for v in w.variants}
+
+    def time_one(v):
+        settle()
+        owner[v].time(v, 1)  # wakes the worker's threads up (untimed)
+        return owner[v].time(v, steps[v])
+    return interleave(owner, time_one, rounds, seed)
+
+
+def interleave(names, time_one, rounds, seed=0):
+    """{name: [time_one(name), one per round]}: each round times every name once, in a random order
+    (the same order for the same seed), so a busy machine slows them alike."""
+    times = {name: [] for name in names}
     rng = random.Random(seed)
     for _ in range(rounds):
-        order = sorted(variants)
+        order = sorted(names)
         rng.shuffle(order)
         for name in order:
-            n = steps[name] if isinstance(steps, dict) else steps
-            times[name].append(per_step_ms(variants[name], n))
+            times[name].append(time_one(name))
     return times
+
+
+def legacy_theano_python(root, given=None):
+    """The interpreter of the Theano 1.0.5 environment (`given` or root/.venv-theano), or None."""
+    path = given or os.path.join(root, '.venv-theano', 'bin', 'python')
+    return path if os.path.exists(path) else None
+
+
+def interleaved(variants, steps, rounds, warmup=10, seed=0):
+    """{name: [ms per call, one per round]} of in-process variants (see `interleave`), after
+    `warmup` calls each. `steps` is a number or a {name: number} dict."""
+    for step in variants.values():
+        for _ in range(warmup):
+            step()
+    return interleave(variants, lambda name: per_step_ms(
+        variants[name], steps[name] if isinstance(steps, dict) else steps), rounds, seed)
 
 
 def medians(times):

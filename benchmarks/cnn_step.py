@@ -39,9 +39,7 @@ benchmarks/suite.py collects; --json FILE also writes them, keyed by variant, to
 import argparse
 import json
 import os
-import random
 import statistics
-import subprocess
 import sys
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
@@ -219,93 +217,45 @@ def build_variants(engines, ops, suffix=''):
 def worker(args):
     if args.cpus:
         os.sched_setaffinity(0, [int(c) for c in args.cpus.split(',')])
-    engines = args.worker.split(',')
-    variants = build_variants(engines, args.op_cases, args.label_suffix)
-    first = {name: float(step()) for name, step in variants.items()}
-    for step in variants.values():  # warm-up
-        for _ in range(3):
-            step()
-    out = sys.stdout
-    import kbackend
-    out.write(json.dumps({'variants': sorted(variants), 'first_loss': first,
-                          'kbackend': os.path.dirname(os.path.abspath(kbackend.__file__))}) + '\n')
-    out.flush()
-    for line in sys.stdin:
-        request = json.loads(line)
-        ms = _bench.per_step_ms(variants[request['variant']], request['steps'])
-        out.write(json.dumps({'ms': ms}) + '\n')
-        out.flush()
-    return 0
+    return _bench.serve(build_variants(args.worker.split(','), args.op_cases, args.label_suffix), warmup=3)
 
 
-class Worker(object):
-    def __init__(self, python, engines, ops, env=None, suffix='', cpus=None):
-        cmd = [python, os.path.abspath(__file__), '--worker', ','.join(engines)]
-        if cpus:
-            cmd += ['--cpus', cpus]
-        if ops:
-            cmd += ['--op-cases', ','.join(ops)]
-        if suffix:
-            cmd += ['--label-suffix', suffix]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     universal_newlines=True, cwd=ROOT,
-                                     env=dict(os.environ, **(env or {})))
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError('worker %s %s failed to start' % (python, engines))
-        hello = json.loads(line)
-        self.variants, self.first_loss = hello['variants'], hello['first_loss']
-        self.kbackend = hello['kbackend']
-
-    def time(self, variant, steps):
-        self.proc.stdin.write(json.dumps({'variant': variant, 'steps': steps}) + '\n')
-        self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())['ms']
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
-def legacy_python(args):
-    path = args.theano_python or os.path.join(ROOT, '.venv-theano', 'bin', 'python')
-    return path if os.path.exists(path) else None
+def start_worker(python, engines, ops, env=None, suffix='', cpus=None):
+    cmd = [python, os.path.abspath(__file__), '--worker', ','.join(engines)]
+    if cpus:
+        cmd += ['--cpus', cpus]
+    if ops:
+        cmd += ['--op-cases', ','.join(ops)]
+    if suffix:
+        cmd += ['--label-suffix', suffix]
+    return _bench.Worker(cmd, ROOT, env)
 
 
 def coordinate(args):
     ops = sorted(op_cases()) if args.ops else []
-    workers = [Worker(sys.executable, ['tensorflow', 'theano'], ops, {'KBACKEND_THEANO': 'pytensor'},
-                      cpus=args.cpus)]
-    legacy = legacy_python(args)
+    workers = [start_worker(sys.executable, ['tensorflow', 'theano'], ops, {'KBACKEND_THEANO': 'pytensor'},
+                            cpus=args.cpus)]
+    legacy = _bench.legacy_theano_python(ROOT, args.theano_python)
     if legacy and not args.no_legacy:
-        workers.append(Worker(legacy, ['theano'], ops, {'KBACKEND_THEANO': 'theano'}, cpus=args.cpus))
+        workers.append(start_worker(legacy, ['theano'], ops, {'KBACKEND_THEANO': 'theano'}, cpus=args.cpus))
     if args.baseline_tree:  # the same kbackend variants from another source tree, e.g. an older commit
         env = {'PYTHONPATH': os.path.abspath(args.baseline_tree)}
-        workers.append(Worker(sys.executable, ['theano'], ops, dict(env, KBACKEND_THEANO='pytensor'),
-                              ' [baseline]', args.cpus))
+        workers.append(start_worker(sys.executable, ['theano'], ops, dict(env, KBACKEND_THEANO='pytensor'),
+                                    ' [baseline]', args.cpus))
         if legacy and not args.no_legacy:
-            workers.append(Worker(legacy, ['theano'], ops, dict(env, KBACKEND_THEANO='theano'),
-                                  ' [baseline]', args.cpus))
-    owner = {v: w for w in workers for v in w.variants}
+            workers.append(start_worker(legacy, ['theano'], ops, dict(env, KBACKEND_THEANO='theano'),
+                                        ' [baseline]', args.cpus))
     first = {v: w.first_loss[v] for w in workers for v in w.variants}
     if not _bench.losses_agree({v: first[v] for v in first if ': ' not in v}):
         for w in workers:
             w.close()
         return first, None, []
-    steps = {v: (args.steps if ':' not in v else args.op_steps) for v in owner}
-    times = {v: [] for v in owner}
-    rng = random.Random(0)
-    for _ in range(args.rounds):
-        order = sorted(owner)
-        rng.shuffle(order)
-        for v in order:
-            _bench.settle()
-            owner[v].time(v, 1)  # wakes the worker's threads up (untimed)
-            times[v].append(owner[v].time(v, steps[v]))
+    steps = {v: (args.steps if ':' not in v else args.op_steps) for v in first}
+    times = _bench.timed_rounds(workers, steps, args.rounds)
     for w in workers:
         w.close()
     sources = sorted(set('%s: kbackend from %s' % (os.path.basename(os.path.dirname(os.path.dirname(
-        w.proc.args[0]))) or w.proc.args[0], w.kbackend) for w in workers))
+        w.python))) or w.python, w.kbackend) for w in workers))
     return first, times, sources
 
 

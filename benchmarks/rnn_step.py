@@ -38,11 +38,8 @@ rounds of the variant's time divided by kbackend/TensorFlow's in the same round)
 import argparse
 import json
 import os
-import random
 import statistics
-import subprocess
 import sys
-import time
 
 os.environ.setdefault('TF_CPP_MIN_LOG_LEVEL', '2')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -231,57 +228,14 @@ def build_variants(engine, suffix=''):
 
 
 def worker(args):
-    variants = build_variants(args.worker, args.label_suffix)
-    first = {name: float(step()) for name, step in variants.items()}
-    for step in variants.values():  # warm-up
-        for _ in range(2):
-            step()
-    out = sys.stdout
-    import kbackend
-    out.write(json.dumps({'variants': sorted(variants), 'first_loss': first,
-                          'kbackend': os.path.dirname(os.path.abspath(kbackend.__file__))}) + '\n')
-    out.flush()
-    for line in sys.stdin:
-        request = json.loads(line)
-        step, steps = variants[request['variant']], request['steps']
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        out.write(json.dumps({'ms': (time.perf_counter() - start) * 1000.0 / steps}) + '\n')
-        out.flush()
-    return 0
+    return _bench.serve(build_variants(args.worker, args.label_suffix), warmup=2)
 
 
-class Worker(object):
-    def __init__(self, python, engine, env=None, suffix=''):
-        cmd = [python, os.path.abspath(__file__), '--worker', engine]
-        if suffix:
-            cmd += ['--label-suffix', suffix]
-        self.env = env or {}
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     universal_newlines=True, cwd=ROOT,
-                                     env=dict(os.environ, **self.env))
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError('worker %s %s failed to start' % (python, engine))
-        hello = json.loads(line)
-        self.variants, self.first_loss = hello['variants'], hello['first_loss']
-        self.kbackend = hello['kbackend']
-        self.python = python
-
-    def time(self, variant, steps):
-        self.proc.stdin.write(json.dumps({'variant': variant, 'steps': steps}) + '\n')
-        self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())['ms']
-
-    def close(self):
-        self.proc.stdin.close()
-        self.proc.wait()
-
-
-def legacy_python(args):
-    path = args.theano_python or os.path.join(ROOT, '.venv-theano', 'bin', 'python')
-    return path if os.path.exists(path) else None
+def start_worker(python, engine, env=None, suffix=''):
+    cmd = [python, os.path.abspath(__file__), '--worker', engine]
+    if suffix:
+        cmd += ['--label-suffix', suffix]
+    return _bench.Worker(cmd, ROOT, env)
 
 
 def blas_env(n):
@@ -290,7 +244,7 @@ def blas_env(n):
 
 def coordinate(args):
     python = sys.executable
-    legacy = None if args.no_legacy else legacy_python(args)
+    legacy = None if args.no_legacy else _bench.legacy_theano_python(ROOT, args.theano_python)
     specs = [(python, 'tensorflow', {}, ''), (python, 'pytensor', {'KBACKEND_THEANO': 'pytensor'}, '')]
     if legacy:
         specs.append((legacy, 'theano', {'KBACKEND_THEANO': 'theano'}, ''))
@@ -304,24 +258,15 @@ def coordinate(args):
     if args.baseline_tree:  # the same kbackend variants from another source tree, e.g. an older commit
         tree = {'PYTHONPATH': os.path.abspath(args.baseline_tree)}
         specs += [(p, e, dict(env, **tree), ' [baseline]') for p, e, env, s in list(specs) if not s]
-    workers = [Worker(p, 'tensorflow' if e == 'tensorflow' else 'theano', env, suffix)
+    workers = [start_worker(p, 'tensorflow' if e == 'tensorflow' else 'theano', env, suffix)
                for p, e, env, suffix in specs]
-    owner = {v: w for w in workers for v in w.variants}
     first = {v: w.first_loss[v] for w in workers for v in w.variants}
     losses = list(first.values())
     if max(losses) - min(losses) > 1e-4 * max(1.0, abs(losses[0])):  # nothing is timed then
         for w in workers:
             w.close()
         return first, None, []
-    times = {v: [] for v in owner}
-    rng = random.Random(0)
-    for _ in range(args.rounds):
-        order = sorted(owner)
-        rng.shuffle(order)
-        for v in order:
-            _bench.settle()
-            owner[v].time(v, 1)  # wakes the worker's threads up (untimed)
-            times[v].append(owner[v].time(v, args.steps))
+    times = _bench.timed_rounds(workers, {v: args.steps for v in first}, args.rounds)
     for w in workers:
         w.close()
     sources = sorted(set('%s: kbackend from %s%s' % (

@@ -652,18 +652,24 @@ def test_binary_crossentropy_from_logits_extreme_values_and_gradients(K, data, d
     check_op_and_gradients(K, 'binary_crossentropy', GRADIENTS, target, logits, from_logits=True)
 
 
+def _scalar_kernel_case(K, limit, points):
+    """For the Theano engines' scalar C kernels: the module, the engine, its tensor module, a C-linker
+    mode and a float32 grid over [-limit, limit] plus tiny magnitudes of both signs."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernel belongs to the Theano engines')
+    from kbackend.backend.theano import _scalar_ops as ops
+    c_mode = ops.theano.compile.mode.Mode(linker='cvm', optimizer='fast_run')
+    grid = np.concatenate([np.linspace(-limit, limit, points), np.geomspace(1e-30, 1, 301),
+                           -np.geomspace(1e-30, 1, 301)]).astype('float32')
+    return ops, ops.theano, ops.T, c_mode, grid
+
+
 def test_theano_fast_tanh_c_kernel_matches_numpy(K):
     """tanh's float32 C kernel on the Theano engines (TensorFlow's rational approximation; the suite
     itself runs the Python linker) against NumPy: relative error below 4e-7, exact at 0, +-1 at
     +-inf, NaN kept, the sign of zero kept, in fused and unfused graphs; its gradient is 1 - y**2;
     float64 keeps the engine's own C code (exact to the last bits)."""
-    if K.backend() != 'theano':
-        pytest.skip('the C kernel belongs to the Theano engines')
-    from kbackend.backend.theano import _scalar_ops as ops
-    engine, T = ops.theano, ops.T
-    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer='fast_run')
-    grid = np.concatenate([np.linspace(-12, 12, 200001), np.geomspace(1e-30, 1, 301),
-                           -np.geomspace(1e-30, 1, 301)]).astype('float32')
+    ops, engine, T, c_mode, grid = _scalar_kernel_case(K, 12, 200001)
     special = np.array([0., -0., np.inf, -np.inf, np.nan, 3e38, -3e38], dtype='float32')
     x = T.vector('x', dtype='float32')
     y = ops.tanh(x)
@@ -685,19 +691,12 @@ def test_theano_fast_tanh_c_kernel_matches_numpy(K):
     assert not _engine_tanh_nodes(f), "the gradient recomputes tanh with the engine's slow kernel"
 
 
-
 def test_theano_fast_sigmoid_c_kernel_matches_numpy(K):
     """The float32 sigmoid kernel the Theano engines swap in when compiling (the suite itself runs
     the Python linker) against NumPy: relative error below 3e-7 (exp evaluated inline), 0 below
     -88 as Theano 1.0.5's kernel, 1 at +inf, NaN kept, in fused and unfused graphs and in a
     gradient; the engines' stability rewrites still run first (log(sigmoid(x)) stays finite)."""
-    if K.backend() != 'theano':
-        pytest.skip('the C kernel belongs to the Theano engines')
-    from kbackend.backend.theano import _scalar_ops as ops
-    engine, T = ops.theano, ops.T
-    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer='fast_run')
-    grid = np.concatenate([np.linspace(-100, 100, 400001), np.geomspace(1e-30, 1, 301),
-                           -np.geomspace(1e-30, 1, 301)]).astype('float32')
+    ops, engine, T, c_mode, grid = _scalar_kernel_case(K, 100, 400001)
     x = T.vector('x', dtype='float32')
     y = K.sigmoid(x)
     fused = K.sigmoid(x * 2) * 0.5
