@@ -124,3 +124,26 @@ sparse = _LazyModule(theano.__name__ + '.sparse')
 scan = theano.scan
 ifelse = importlib.import_module(theano.__name__ + '.ifelse').ifelse
 VERSION = theano.__version__
+
+
+_REWRITES = set()
+
+
+def register_specialize(name, op_types, replace):
+    """Registers `replace(node)` (new outputs, or None to leave the node) as a rewrite of the
+    engine's specialize stage for nodes of `op_types`, under `name` (which
+    ``mode.excluding(name)`` leaves out); once per process and name, on either engine."""
+    if name in _REWRITES:
+        return
+    if IS_PYTENSOR:
+        from pytensor.graph.rewriting.basic import node_rewriter as rewriter
+        from pytensor.tensor.rewriting.basic import register_specialize as register
+    else:
+        from theano.gof import local_optimizer as rewriter
+        from theano.tensor.opt import register_specialize as register
+
+    def rewrite(*args):  # PyTensor passes (fgraph, node), Theano 1.0.5 (node,)
+        return replace(args[-1]) or False
+    rewrite.__name__ = name
+    register(rewriter(list(op_types))(rewrite), name=name)
+    _REWRITES.add(name)

@@ -9,7 +9,7 @@ position, the last axis contiguous) into one accumulator per channel, in float64
 in place of every such ``Sum`` in K.function's graphs. Theano 1.0.5 only: this module is imported
 only there (PyTensor's Sum is fast, and its Op classes live elsewhere).
 """
-from ._engine import IS_PYTENSOR, T, theano
+from ._engine import IS_PYTENSOR, T, register_specialize, theano
 
 _FLOATS = ('float32', 'float64')
 
@@ -92,18 +92,11 @@ def _replaceable(node):
             and tuple(op.axis or ()) == tuple(range(x.ndim - 1)))
 
 
+def _leading_sum_of(node):
+    return [leading_sum(node.inputs[0])] if _replaceable(node) else None
+
+
 def install():
-    """Registers the rewrite on Theano 1.0.5 (once per process); PyTensor's Sum is fast already."""
-    if IS_PYTENSOR or getattr(install, 'done', False):
-        return
-    from theano.gof import local_optimizer
-    from theano.tensor.opt import register_specialize
-
-    @register_specialize
-    @local_optimizer([T.elemwise.Sum])
-    def kbackend_leading_sum(node):
-        if _replaceable(node):
-            return [leading_sum(node.inputs[0])]
-        return False
-    install.done = True
-
+    """Registers the rewrite on Theano 1.0.5; PyTensor's Sum is fast already."""
+    if not IS_PYTENSOR:
+        register_specialize('kbackend_leading_sum', [T.elemwise.Sum], _leading_sum_of)

@@ -12,7 +12,7 @@ used by the engines' Python linker (``K.eval``), is NumPy's ``tanh``.
 """
 import importlib
 
-from ._engine import IS_PYTENSOR, T, theano  # noqa: F401  (T: for the tests)
+from ._engine import IS_PYTENSOR, T, register_specialize, theano  # noqa: F401  (T: for the tests)
 
 _scalar = importlib.import_module(theano.__name__ + '.scalar.basic')
 _elemwise = importlib.import_module(theano.__name__ + '.tensor.elemwise')
@@ -124,22 +124,10 @@ def _is_engine_sigmoid(node):
             and not op.inplace_pattern and node.outputs[0].type.dtype == 'float32')
 
 
-def install():
-    """Registers the specialize-stage swap of float32 sigmoids for FastSigmoid (once per process)."""
-    if getattr(install, 'done', False):
-        return
-    if IS_PYTENSOR:
-        from pytensor.graph.rewriting.basic import node_rewriter as rewriter
-        from pytensor.tensor.rewriting.basic import register_specialize
-    else:
-        from theano.gof import local_optimizer as rewriter
-        from theano.tensor.opt import register_specialize
+def _fast_sigmoid_of(node):
+    return [fast_sigmoid(*node.inputs)] if _is_engine_sigmoid(node) else None
 
-    @register_specialize
-    @rewriter([_elemwise.Elemwise])
-    def kbackend_fast_sigmoid(*args):
-        node = args[-1]  # PyTensor passes (fgraph, node), Theano 1.0.5 (node,)
-        if _is_engine_sigmoid(node):
-            return [fast_sigmoid(*node.inputs)]
-        return False
-    install.done = True
+
+def install():
+    """Registers the specialize-stage swap of float32 sigmoids for FastSigmoid."""
+    register_specialize('kbackend_fast_sigmoid', [_elemwise.Elemwise], _fast_sigmoid_of)
