@@ -202,6 +202,30 @@ def test_fed_int_beyond_what_the_engine_holds_exactly(K, value):
         np.testing.assert_array_equal(f([value])[0], value.astype('int32'))
 
 
+@pytest.mark.parametrize('make', ['variable', 'constant', 'set_value'])
+def test_stored_int_beyond_what_the_engine_holds_exactly(K, make):
+    """The same for an int32 variable's or constant's value: exact on every engine, a ValueError on
+    CNTK (never a silently rounded value); 2**24 itself is exact there."""
+    big = np.array([2 ** 24 + 1, -3], dtype='int64')
+
+    def build(value):
+        if make == 'variable':
+            return K.variable(value, dtype='int32')
+        if make == 'constant':
+            return K.constant(value, dtype='int32')
+        v = K.variable(np.zeros(2), dtype='int32')
+        K.set_value(v, value)
+        return v
+
+    if K.backend() == 'cntk':
+        _raises([make, 'int32', 'float32', 'exact', str(2 ** 24 + 1)], build, big)
+        assert K.eval(build(np.array([2 ** 24, -2 ** 24]))).tolist() == [2 ** 24, -2 ** 24]
+    else:
+        out = K.eval(build(big))
+        assert out.dtype == np.dtype('int32')
+        np.testing.assert_array_equal(out, big)
+
+
 def test_fed_python_scalar_and_list(K):
     p = K.placeholder(shape=(), name='scalar')
     q = K.placeholder(shape=(None, 2), name='rows')

@@ -54,6 +54,22 @@ def storage_of(dtype):
     return 'float64' if floatx() == 'float64' else 'float32'
 
 
+def stored_exactly(fn, value, dtype):
+    """value (an array) checked to be held exactly by the float storage of Keras dtype `dtype`: an int
+    beyond 2**24 (float32; 2**53 in float64) would be rounded, so it is a ValueError instead."""
+    if dtype in FLOATS or value.dtype.kind not in 'iuf' or not value.size:
+        return value
+    storage = np.dtype(storage_of(dtype))
+    exact = 2 ** (np.finfo(storage).nmant + 1)
+    if value.dtype.kind != 'f' and np.iinfo(value.dtype).max <= exact and np.iinfo(value.dtype).min >= -exact:
+        return value
+    low, high = value.min().item(), value.max().item()
+    if low < -exact or high > exact:
+        raise ValueError('%s: CNTK stores %s values as %s, exact only within [-%d, %d]; received values '
+                         'from %r to %r.' % (fn, dtype, storage.name, exact, exact, low, high))
+    return value
+
+
 def np_storage(dtype):
     return _NP_FLOAT[storage_of(dtype)]
 

@@ -182,7 +182,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     if value.dtype.kind not in 'biuf':
         raise ValueError('variable: expected a number or an array of numbers; received %r.' % (value,))
     storage = T.np_storage(dtype)
-    init = np.asarray(value.astype(dtype), dtype=storage, order="C")
+    init = np.asarray(T.stored_exactly('variable', value, dtype).astype(dtype), dtype=storage, order="C")
     if init.ndim == 0:
         init = float(init)  # CNTK makes a parameter of shape (1,) from a 0-d array
     v = C.parameter(shape=value.shape, init=init, dtype=storage, name=STATE.unique_name(name, 'variable'))
@@ -194,7 +194,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 def constant(value, dtype=None, shape=None, name=None):
     dtype = _check_dtype(dtype, 'constant')
-    value = constant_array(value, dtype, shape)
+    value = T.stored_exactly('constant', constant_array(value, dtype, shape), dtype)
     storage = T.np_storage(dtype)
     const = C.constant(np.asarray(value, dtype=storage, order="C"), dtype=storage,
                        name=STATE.scoped_name(name, 'constant'))
@@ -428,7 +428,9 @@ def set_value(x, value):
     if value.shape != tuple(x.shape):
         raise ValueError('set_value: expected a value of shape %s for variable %s; received shape %s.'
                          % (tuple(x.shape), x.name, value.shape))
-    x.value = np.asarray(value.astype(T.keras_dtype(x)), dtype=T.cntk_dtype(x), order="C")
+    dtype = T.keras_dtype(x)
+    x.value = np.asarray(T.stored_exactly('set_value', value, dtype).astype(dtype), dtype=T.cntk_dtype(x),
+                         order="C")
 
 
 def batch_set_value(tuples):
