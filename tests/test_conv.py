@@ -451,6 +451,9 @@ def test_theano_c_kernels_match_numpy(K):
         k = rand(taps, channels, mult, dtype=dtype, seed=seed + 3)
         w = rand(taps * channels, channels * mult, dtype=dtype, seed=seed + 5)
         gy = rand(*((batch,) + outs + (channels * mult,)), dtype=dtype, seed=seed + 4)
+        k1, k3 = np.ascontiguousarray(k[..., :1]), rand(taps, channels, 3, dtype=dtype, seed=seed + 6)
+        gy1 = np.ascontiguousarray(gy[..., :channels])
+        gy3 = rand(*((batch,) + outs + (channels * 3,)), dtype=dtype, seed=seed + 7)
         # x reversed on its channel axis and transposed: a view with negative / non-unit strides
         x_view = np.ascontiguousarray(np.moveaxis(x[..., ::-1], -1, 1))
         nd = rank + 2
@@ -475,6 +478,27 @@ def test_theano_c_kernels_match_numpy(K):
              [gy, k, g]),
             ('depthwise_grad_kernel', [tx, ty, tg], lambda: ops.depthwise_grad_kernel(tx, ty, tg),
              [x, gy, g]),
+            # the depthwise fast paths (dense kernel and gy) for multipliers 1, 2 and 3, and the generic
+            # loops for a strided x, kernel or gy
+            ('depthwise-mult1-dense', [tx, tk, tg], lambda: ops.depthwise(tx, tk, tg), [x, k1, g]),
+            ('depthwise-mult3', [tx, tk, tg], lambda: ops.depthwise(tx, tk, tg), [x, k3, g]),
+            ('depthwise-strided', [t_first, tk, tg], lambda: ops.depthwise(x_last, tk, tg), [x_view, k, g]),
+            ('depthwise-kernel-strided', [tx, tk, tg], lambda: ops.depthwise(tx, tk[:, :, ::-1], tg),
+             [x, k, g]),
+            ('depthwise_grad_input-mult1', [ty, tk, tg], lambda: ops.depthwise_grad_input(ty, tk, tg),
+             [gy1, k1, g]),
+            ('depthwise_grad_input-mult3', [ty, tk, tg], lambda: ops.depthwise_grad_input(ty, tk, tg),
+             [gy3, k3, g]),
+            ('depthwise_grad_input-strided', [ty, tk, tg],
+             lambda: ops.depthwise_grad_input(ty[..., ::-1], tk, tg), [gy, k, g]),
+            ('depthwise_grad_kernel-mult1', [tx, ty, tg], lambda: ops.depthwise_grad_kernel(tx, ty, tg),
+             [x, gy1, g]),
+            ('depthwise_grad_kernel-mult3', [tx, ty, tg], lambda: ops.depthwise_grad_kernel(tx, ty, tg),
+             [x, gy3, g]),
+            ('depthwise_grad_kernel-strided', [t_first, ty, tg],
+             lambda: ops.depthwise_grad_kernel(x_last, ty, tg), [x_view, gy, g]),
+            ('depthwise_grad_kernel-gy-strided', [tx, ty, tg],
+             lambda: ops.depthwise_grad_kernel(tx, ty[..., ::-1], tg), [x, gy, g]),
             ('corr', [tx, tw, tg], lambda: ops.corr(tx, tw, tg), [x, w, g]),
             ('corr-strided', [t_first, tw, tg], lambda: ops.corr(x_last, tw.T.T, tg), [x_view, w, g]),
             ('corr_grad_input', [ty, tw, tg], lambda: ops.corr_grad_input(ty, tw, tg), [gy, w, g]),

@@ -54,7 +54,7 @@ else:
 _DisconnectedType = theano.gradient.DisconnectedType
 
 GEOMETRY_SIZE = 18
-_VERSION = (8,)
+_VERSION = (12,)
 
 
 # --- graph-side helpers ------------------------------------------------------------------------------
@@ -813,12 +813,117 @@ class _DepthwiseOp(_WindowOp):
     def output_type(self, a, b, g):
         return _output(a.dtype, self.static_output([a, b], g), a.ndim)
 
+    # A scratch buffer kept by the node between calls (c_buffer): the patches of Corr's ops, the
+    # expanded input of the depthwise ones.
+    def c_support_code_struct(self, node, name):
+        return (_WindowOp.c_support_code_struct(self, node, name)
+                + 'void* kbackend_buf_%s;\nsize_t kbackend_bufsize_%s;\n' % (name, name))
+
+    def c_init_code_struct(self, node, name, sub):
+        return (_WindowOp.c_init_code_struct(self, node, name, sub)
+                + 'kbackend_buf_%s = NULL;\nkbackend_bufsize_%s = 0;\n' % (name, name))
+
+    def c_cleanup_code_struct(self, node, name):
+        return (_WindowOp.c_cleanup_code_struct(self, node, name)
+                + 'free(kbackend_buf_%s);\nkbackend_buf_%s = NULL;\n' % (name, name))
+
+    @staticmethod
+    def c_buffer(names, need):
+        return _C_BUFFER % dict(names, need=need)
+
     def perform(self, node, inputs, output_storage, params=None):
         a, b, g = inputs
         lift = [_as5(t) if role in _PREFIX else t for t, role in zip((a, b), self.input_names)]
         out = self.compute(*(lift + [_unpack(g)]))
         ndim = node.outputs[0].ndim
         output_storage[0][0] = out.reshape(out.shape[:1] + out.shape[6 - ndim:])
+
+
+# The depthwise fast paths (a C-contiguous kernel; gy, where read, dense along its channels): every
+# inner loop is one contiguous run of cm_ = channels * mult values, which the compiler vectorises.
+# x is read through E (_C_DW_EXPAND): x itself when it is dense along its channels and mult is 1,
+# else a copy in the node's buffer with each channel repeated mult times (E cell j = x channel j / mult).
+# Other layouts take the generic loops, which read every array through its strides.
+
+_C_DW_KERNEL_DENSE = ('K_s2 == (npy_intp)sizeof(%(tk)s) && K_s1 == mult_ * K_s2 '
+                      '&& K_s0 == ch_ * mult_ * K_s2')
+
+_C_DW_EXPAND_SIZE = """
+const npy_intp expand_ = (mult_ != 1 || X_s4 != (npy_intp)sizeof(%(tx)s))
+                         ? X_d[0] * X_d[1] * X_d[2] * X_d[3] * ch_ * mult_ : 0;
+"""
+
+_C_DW_EXPAND = """
+const char* E_b = X_b;
+npy_intp E_s0 = X_s0, E_s1 = X_s1, E_s2 = X_s2, E_s3 = X_s3;
+if (expand_) {
+    %(tx)s* __restrict__ e_ = (%(tx)s*)%(buf)s;
+    E_b = (const char*)e_;
+    E_s3 = ch_ * mult_ * (npy_intp)sizeof(%(tx)s);
+    E_s2 = X_d[3] * E_s3;
+    E_s1 = X_d[2] * E_s2;
+    E_s0 = X_d[1] * E_s1;
+    for (npy_intp n = 0; n < X_d[0]; ++n)
+    for (npy_intp i0 = 0; i0 < X_d[1]; ++i0)
+    for (npy_intp i1 = 0; i1 < X_d[2]; ++i1)
+    for (npy_intp i2 = 0; i2 < X_d[3]; ++i2) {
+        const char* const r_ = %(cell)s;
+        if (mult_ == 2 && X_s4 == (npy_intp)sizeof(%(tx)s)) {  /* Keras's usual multiplier */
+            const %(tx)s* __restrict__ q_ = (const %(tx)s*)r_;
+            for (npy_intp c = 0; c < ch_; ++c) { e_[2 * c] = q_[c]; e_[2 * c + 1] = q_[c]; }
+            e_ += 2 * ch_;
+            continue;
+        }
+        for (npy_intp c = 0; c < ch_; ++c) {
+            const %(tx)s v_ = *(const %(tx)s*)(r_ + c * X_s4);
+            for (npy_intp m = 0; m < mult_; ++m) *e_++ = v_;
+        }
+    }
+}
+"""
+
+
+def _c_dw_expand(names):
+    return _C_DW_EXPAND % dict(names, cell=_cell('X'))
+
+
+# The fast paths' loops: per output row (n, a0, a1) and window tap, the run of output positions a2
+# whose input cell i2 = a2 * stride + t2 * dilation - pad is real, computed once (no test per cell).
+# %(pre)s and %(post)s run around each row, %(body)s for each (tap, a2) of the run.
+_C_DW_ROWS = """
+for (npy_intp n = 0; n < nb_; ++n)
+for (npy_intp a0 = 0; a0 < G_[12]; ++a0)
+for (npy_intp a1 = 0; a1 < G_[13]; ++a1) {
+    %(pre)s
+    npy_intp tap = 0;
+    for (npy_intp t0 = 0; t0 < G_[0]; ++t0) {
+        const npy_intp i0 = a0 * G_[3] + t0 * G_[6] - G_[9];
+        const int ok0 = i0 >= 0 && i0 < G_[15];
+        for (npy_intp t1 = 0; t1 < G_[1]; ++t1) {
+            const npy_intp i1 = a1 * G_[4] + t1 * G_[7] - G_[10];
+            if (!ok0 || i1 < 0 || i1 >= G_[16]) {
+                tap += G_[2];
+                continue;
+            }
+            for (npy_intp t2 = 0; t2 < G_[2]; ++t2, ++tap) {
+                const npy_intp off_ = t2 * G_[8] - G_[11], last_ = G_[17] - 1 - off_;
+                const npy_intp lo_ = off_ >= 0 ? 0 : (G_[5] - 1 - off_) / G_[5];
+                npy_intp hi_ = last_ < 0 ? 0 : last_ / G_[5] + 1;
+                if (hi_ > G_[14]) hi_ = G_[14];
+                for (npy_intp a2 = lo_; a2 < hi_; ++a2) {
+                    const npy_intp i2 = a2 * G_[5] + off_;
+                    %(body)s
+                }
+            }
+        }
+    }
+    %(post)s
+}
+"""
+
+
+def _dw_rows(pre, body, post=''):
+    return _C_DW_ROWS % {'pre': pre, 'body': body, 'post': post}
 
 
 class DepthwiseCorr(_DepthwiseOp):
@@ -845,48 +950,49 @@ class DepthwiseCorr(_DepthwiseOp):
                 _disconnected()]
 
     def c_body(self, names):
-        body = """
+        fast_pre = """
+        %(tz)s* __restrict__ row_ = out_ + ((n * G_[12] + a0) * G_[13] + a1) * G_[14] * cm_;
+        for (npy_intp j = 0; j < G_[14] * cm_; ++j) row_[j] = 0;
+        """ % names
+        fast = """
+        const %(tx)s* __restrict__ xv_ = (const %(tx)s*)%(cell)s;
+        const %(tk)s* __restrict__ kv_ = kc_ + tap * cm_;
+        %(tz)s* __restrict__ o_ = row_ + a2 * cm_;
+        for (npy_intp j = 0; j < cm_; ++j) o_[j] += xv_[j] * kv_[j];
+        """ % dict(names, cell=_cell('E'))
+        generic = """
         if (ok) {
             const char* const px_ = %(cell)s;
-            const char* const pk_ = K_b + tap * K_s0;
-            if (fast_ && mult_ == 1) {
-                const %(tx)s* __restrict__ xv_ = (const %(tx)s*)px_;
-                const %(tk)s* __restrict__ kv_ = (const %(tk)s*)pk_;
-                for (npy_intp c = 0; c < ch_; ++c) o_[c] += xv_[c] * kv_[c];
-            } else if (fast_) {
-                const %(tx)s* __restrict__ xv_ = (const %(tx)s*)px_;
-                const %(tk)s* __restrict__ kv_ = (const %(tk)s*)pk_;
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    const %(tx)s v_ = xv_[c];
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        o_[c * mult_ + m] += v_ * kv_[c * mult_ + m];
-                }
-            } else {
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    const %(tx)s v_ = *(const %(tx)s*)(px_ + c * X_s4);
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        o_[c * mult_ + m] += v_ * %(kv)s;
-                }
+            for (npy_intp c = 0; c < ch_; ++c) {
+                const %(tx)s v_ = *(const %(tx)s*)(px_ + c * X_s4);
+                for (npy_intp m = 0; m < mult_; ++m)
+                    o_[c * mult_ + m] += v_ * %(kv)s;
             }
         }
         """ % dict(names, cell=_cell('X'), kv=_C_KV % names)
         pre = """
-        %(tz)s* __restrict__ o_ = out_ + pos * ch_ * mult_;
-        for (npy_intp c = 0; c < ch_ * mult_; ++c) o_[c] = 0;
+        %(tz)s* __restrict__ o_ = out_ + pos * cm_;
+        for (npy_intp c = 0; c < cm_; ++c) o_[c] = 0;
         """ % names
         return (_C_CHECK_INPUT % names) + """
-        const npy_intp nb_ = X_d[0], ch_ = X_d[4], mult_ = PyArray_DIMS(%(k)s)[2];
+        const npy_intp nb_ = X_d[0], ch_ = X_d[4], mult_ = PyArray_DIMS(%(k)s)[2], cm_ = ch_ * mult_;
         if (PyArray_DIMS(%(k)s)[0] != taps_ || PyArray_DIMS(%(k)s)[1] != ch_) {
             PyErr_SetString(PyExc_ValueError,
                             "DepthwiseCorr: the kernel does not match the window or the channels");
             %(fail)s
         }
-        npy_intp zd_[5] = {nb_, G_[12], G_[13], G_[14], ch_ * mult_};
-        const int fast_ = X_s4 == (npy_intp)sizeof(%(tx)s) && K_s2 == (npy_intp)sizeof(%(tk)s)
-                          && K_s1 == mult_ * (npy_intp)sizeof(%(tk)s);
+        npy_intp zd_[5] = {nb_, G_[12], G_[13], G_[14], cm_};
         """ % names + self.c_alloc(names, names['x'], False) + """
         %(tz)s* const out_ = (%(tz)s*)PyArray_DATA(%(z)s);
-        """ % names + _loops(pre, body, '')
+        if (%(dense)s) {
+        """ % dict(names, dense=_C_DW_KERNEL_DENSE % names) + (_C_DW_EXPAND_SIZE % names) \
+            + self.c_buffer(names, 'expand_ * sizeof(%s)' % names['tx']) + _c_dw_expand(names) + """
+            const %(tk)s* const kc_ = (const %(tk)s*)K_b;
+        """ % names + _dw_rows(fast_pre, fast) + """
+        } else {
+        """ + _loops(pre, generic, '') + """
+        }
+        """
 
 
 class DepthwiseGradInput(_DepthwiseOp):
@@ -916,50 +1022,63 @@ class DepthwiseGradInput(_DepthwiseOp):
         return [depthwise(h, k, g), depthwise_grad_kernel(h, gy, g), _disconnected()]
 
     def c_body(self, names):
-        body = """
+        # Fast: products of gy and k summed into dst_ (cells * cm_): dx itself when mult is 1, else
+        # the node's buffer, whose mult entries per channel are then added into dx.
+        fast = """
+        const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)%(pos)s;
+        const %(tk)s* __restrict__ kv_ = kc_ + tap * cm_;
+        %(tz)s* __restrict__ d_ = dst_ + (((n * G_[15] + i0) * G_[16] + i1) * G_[17] + i2) * cm_;
+        for (npy_intp j = 0; j < cm_; ++j) d_[j] += gv_[j] * kv_[j];
+        """ % dict(names, pos=_pos('GY'))
+        generic = """
         if (ok) {
             %(tz)s* __restrict__ d_ = out_ + (((n * G_[15] + i0) * G_[16] + i1) * G_[17] + i2) * ch_;
-            const char* const pk_ = K_b + tap * K_s0;
-            if (fast_ && mult_ == 1) {
-                const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)pg_;
-                const %(tk)s* __restrict__ kv_ = (const %(tk)s*)pk_;
-                for (npy_intp c = 0; c < ch_; ++c) d_[c] += gv_[c] * kv_[c];
-            } else if (fast_) {
-                const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)pg_;
-                const %(tk)s* __restrict__ kv_ = (const %(tk)s*)pk_;
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    %(tz)s a_ = 0;
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        a_ += gv_[c * mult_ + m] * kv_[c * mult_ + m];
-                    d_[c] += a_;
-                }
-            } else {
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    %(tz)s a_ = 0;
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        a_ += *(const %(tgy)s*)(pg_ + (c * mult_ + m) * GY_s4) * %(kv)s;
-                    d_[c] += a_;
-                }
+            for (npy_intp c = 0; c < ch_; ++c) {
+                %(tz)s a_ = 0;
+                for (npy_intp m = 0; m < mult_; ++m)
+                    a_ += *(const %(tgy)s*)(pg_ + (c * mult_ + m) * GY_s4) * %(kv)s;
+                d_[c] += a_;
             }
         }
         """ % dict(names, kv=_C_KV % names)
         return (_C_CHECK_POOLED % dict(names, a='GY', what='gy')) + """
         const npy_intp nb_ = GY_d[0], ch_ = PyArray_DIMS(%(k)s)[1], mult_ = PyArray_DIMS(%(k)s)[2];
-        if (PyArray_DIMS(%(k)s)[0] != taps_ || GY_d[4] != ch_ * mult_) {
+        const npy_intp cm_ = ch_ * mult_;
+        if (PyArray_DIMS(%(k)s)[0] != taps_ || GY_d[4] != cm_) {
             PyErr_SetString(PyExc_ValueError, "DepthwiseGradInput: gy does not match the kernel");
             %(fail)s
         }
         npy_intp zd_[5] = {nb_, G_[15], G_[16], G_[17], ch_};
-        const int fast_ = GY_s4 == (npy_intp)sizeof(%(tgy)s) && K_s2 == (npy_intp)sizeof(%(tk)s)
-                          && K_s1 == mult_ * (npy_intp)sizeof(%(tk)s);
         """ % names + self.c_alloc(names, names['gy'], True) + """
         %(tz)s* const out_ = (%(tz)s*)PyArray_DATA(%(z)s);
-        """ % names + _loops('const char* const pg_ = %s;' % _pos('GY'), body, '')
+        if (%(dense)s && GY_s4 == (npy_intp)sizeof(%(tgy)s)) {
+            const npy_intp cells_ = nb_ * G_[15] * G_[16] * G_[17];
+        """ % dict(names, dense=_C_DW_KERNEL_DENSE % names) \
+            + self.c_buffer(names, '(mult_ != 1 ? cells_ * cm_ : 0) * sizeof(%s)' % names['tz']) + """
+            %(tz)s* const dst_ = mult_ != 1 ? (%(tz)s*)%(buf)s : out_;
+            if (mult_ != 1) memset(dst_, 0, cells_ * cm_ * sizeof(%(tz)s));
+            const %(tk)s* const kc_ = (const %(tk)s*)K_b;
+        """ % names + _dw_rows('', fast) + """
+            if (mult_ == 2) {
+                for (npy_intp i_ = 0; i_ < cells_ * ch_; ++i_) out_[i_] = dst_[2 * i_] + dst_[2 * i_ + 1];
+            } else if (mult_ != 1) {
+                for (npy_intp i_ = 0; i_ < cells_; ++i_)
+                    for (npy_intp c = 0; c < ch_; ++c) {
+                        %(tz)s a_ = 0;
+                        for (npy_intp m = 0; m < mult_; ++m) a_ += dst_[i_ * cm_ + c * mult_ + m];
+                        out_[i_ * ch_ + c] = a_;
+                    }
+            }
+        } else {
+        """ % names + _loops('const char* const pg_ = %s;' % _pos('GY'), generic, '') + """
+        }
+        """
 
 
 class DepthwiseGradKernel(_DepthwiseOp):
     """(x, gy, g) -> the gradient of DepthwiseCorr with respect to k, (taps, channels, mult),
-    accumulated in double precision."""
+    accumulated in double precision (the fast path: float partial sums over rows of output positions,
+    added into the double ones every _DW_RUN positions or so)."""
     input_names = ('x', 'gy', 'g')
 
     def output_type(self, x, gy, g):
@@ -984,28 +1103,23 @@ class DepthwiseGradKernel(_DepthwiseOp):
         return [depthwise_grad_input(gy, h, g, _static(x)), depthwise(x, h, g), _disconnected()]
 
     def c_body(self, names):
-        body = """
+        fast = """
+        const %(tx)s* __restrict__ xv_ = (const %(tx)s*)%(cell)s;
+        const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)%(pos)s;
+        %(tz)s* __restrict__ a_ = part_ + tap * cm_;
+        for (npy_intp j = 0; j < cm_; ++j) a_[j] += xv_[j] * gv_[j];
+        """ % dict(names, cell=_cell('E'), pos=_pos('GY'))
+        flush = """
+        for (npy_intp i_ = 0; i_ < taps_ * cm_; ++i_) { acc_[i_] += part_[i_]; part_[i_] = 0; }
+        """
+        generic = """
         if (ok) {
             const char* const px_ = %(cell)s;
-            double* __restrict__ a_ = acc_ + tap * ch_ * mult_;
-            if (fast_ && mult_ == 1) {
-                const %(tx)s* __restrict__ xv_ = (const %(tx)s*)px_;
-                const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)pg_;
-                for (npy_intp c = 0; c < ch_; ++c) a_[c] += (double)xv_[c] * (double)gv_[c];
-            } else if (fast_) {
-                const %(tx)s* __restrict__ xv_ = (const %(tx)s*)px_;
-                const %(tgy)s* __restrict__ gv_ = (const %(tgy)s*)pg_;
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    const double v_ = (double)xv_[c];
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        a_[c * mult_ + m] += v_ * (double)gv_[c * mult_ + m];
-                }
-            } else {
-                for (npy_intp c = 0; c < ch_; ++c) {
-                    const double v_ = (double)*(const %(tx)s*)(px_ + c * X_s4);
-                    for (npy_intp m = 0; m < mult_; ++m)
-                        a_[c * mult_ + m] += v_ * (double)*(const %(tgy)s*)(pg_ + (c * mult_ + m) * GY_s4);
-                }
+            double* __restrict__ a_ = acc_ + tap * cm_;
+            for (npy_intp c = 0; c < ch_; ++c) {
+                const double v_ = (double)*(const %(tx)s*)(px_ + c * X_s4);
+                for (npy_intp m = 0; m < mult_; ++m)
+                    a_[c * mult_ + m] += v_ * (double)*(const %(tgy)s*)(pg_ + (c * mult_ + m) * GY_s4);
             }
         }
         """ % dict(names, cell=_cell('X'))
@@ -1016,8 +1130,7 @@ class DepthwiseGradKernel(_DepthwiseOp):
             PyErr_SetString(PyExc_ValueError, "DepthwiseGradKernel: gy does not match x");
             %(fail)s
         }
-        const npy_intp mult_ = GY_d[4] / ch_;
-        const int fast_ = X_s4 == (npy_intp)sizeof(%(tx)s) && GY_s4 == (npy_intp)sizeof(%(tgy)s);
+        const npy_intp mult_ = GY_d[4] / ch_, cm_ = GY_d[4];
         npy_intp kd_[3] = {taps_, ch_, mult_};
         """ % names + (_C_CACHE_TAKE % names) + """
         if (!(%(z)s && PyArray_NDIM(%(z)s) == 3 && PyArray_IS_C_CONTIGUOUS(%(z)s)
@@ -1031,19 +1144,35 @@ class DepthwiseGradKernel(_DepthwiseOp):
             }
         }
         """ % names + (_C_CACHE_KEEP % names) + """
-        double* const acc_ = (double*)calloc(taps_ * ch_ * mult_ + 1, sizeof(double));
+        double* const acc_ = (double*)calloc(taps_ * cm_ + 1, sizeof(double));
         if (!acc_) {
             PyErr_SetString(PyExc_MemoryError, "DepthwiseGradKernel: cannot allocate scratch memory");
             %(fail)s
         }
-        """ % names + _loops('const char* const pg_ = %s;' % _pos('GY'), body, '') + """
+        if (GY_s4 == (npy_intp)sizeof(%(tgy)s)) {
+        """ % names + (_C_DW_EXPAND_SIZE % names) \
+            + self.c_buffer(dict(names, fail='{free(acc_); %s}' % names['fail']),
+                            '(expand_ + taps_ * cm_) * sizeof(%s)' % names['tx']) \
+            + _c_dw_expand(names) + """
+            %(tz)s* __restrict__ part_ = (%(tz)s*)%(buf)s + expand_;
+            memset(part_, 0, taps_ * cm_ * sizeof(%(tz)s));
+            npy_intp run_ = 0;
+        """ % names + _dw_rows('', fast, 'run_ += G_[14]; if (run_ >= %d) { %s run_ = 0; }'
+                                  % (_DW_RUN, flush)) + flush + """
+        } else {
+        """ + _loops('const char* const pg_ = %s;' % _pos('GY'), generic, '') + """
+        }
         {
             %(tz)s* const out_ = (%(tz)s*)PyArray_DATA(%(z)s);
-            for (npy_intp i_ = 0; i_ < taps_ * ch_ * mult_; ++i_) out_[i_] = (%(tz)s)acc_[i_];
+            for (npy_intp i_ = 0; i_ < taps_ * cm_; ++i_) out_[i_] = (%(tz)s)acc_[i_];
             free(acc_);
         }
         """ % names
 
+
+# Output positions whose float products DepthwiseGradKernel's fast path sums before adding them into
+# its double accumulators (float sums of a few hundred terms stay within float32 rounding).
+_DW_RUN = 128
 
 
 # --- correlation: the patches of a chunk of images and one matrix product per chunk -------------------
@@ -1088,7 +1217,7 @@ _C_BUFFER = """
         kbackend_buf_%(node)s = malloc(need_);
         kbackend_bufsize_%(node)s = kbackend_buf_%(node)s ? need_ : 0;
         if (!kbackend_buf_%(node)s) {
-            PyErr_SetString(PyExc_MemoryError, "%(op)s: cannot allocate the patch buffer");
+            PyErr_SetString(PyExc_MemoryError, "%(op)s: cannot allocate its scratch buffer");
             %(fail)s
         }
     }
@@ -1128,22 +1257,6 @@ class _CorrOp(_DepthwiseOp):
 
     def c_code_cache_version(self):
         return _VERSION + (_blas()[1](),)
-
-    def c_support_code_struct(self, node, name):
-        return (_DepthwiseOp.c_support_code_struct(self, node, name)
-                + 'void* kbackend_buf_%s;\nsize_t kbackend_bufsize_%s;\n' % (name, name))
-
-    def c_init_code_struct(self, node, name, sub):
-        return (_DepthwiseOp.c_init_code_struct(self, node, name, sub)
-                + 'kbackend_buf_%s = NULL;\nkbackend_bufsize_%s = 0;\n' % (name, name))
-
-    def c_cleanup_code_struct(self, node, name):
-        return (_DepthwiseOp.c_cleanup_code_struct(self, node, name)
-                + 'free(kbackend_buf_%s);\nkbackend_buf_%s = NULL;\n' % (name, name))
-
-    @staticmethod
-    def c_buffer(names, need):
-        return _C_BUFFER % dict(names, need=need)
 
     @staticmethod
     def c_chunk(names, t):

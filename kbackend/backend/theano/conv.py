@@ -216,9 +216,7 @@ def _depthwise_correlate(x, kernel, x_static, k_static, strides, padding, dilati
     dims = _dims(x, x_static)
     pads, outs = _geometry(dims[1:-1], window, strides, dilation, padding)
     g = _ops.geometry(window, strides, dilation, _before(pads), outs, dims[1:-1])
-    if mult > 1:  # each channel repeated `mult` times: the kernel's fast path (one tap weight per channel)
-        x = T.repeat(x, mult, axis=rank + 1)
-    y = _ops.depthwise(x, kernel.reshape((int(np.prod(window)), channels * mult, 1)), g)
+    y = _ops.depthwise(x, kernel.reshape((int(np.prod(window)), channels, mult)), g)
     return y, [x_static[0]] + outs + [channels * mult]
 
 
