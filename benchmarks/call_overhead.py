@@ -28,7 +28,6 @@ from DIR (no check-free variant there when DIR predates the checks); `--first-us
 tree when --before is given) and reports whether pytensor.sparse was imported.
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -54,15 +53,11 @@ _use_tree(sys.argv)
 
 import numpy as np  # noqa: E402
 
+import _bench  # noqa: E402
+from _bench import loadavg  # noqa: E402
+
 ENGINE_FLOOR = {'tensorflow': 'raw tf.compat.v1 callable', 'pytensor': 'raw pytensor.function',
                 'theano': 'raw theano.function', 'cntk': 'raw cntk forward'}
-
-
-def loadavg():
-    try:
-        return [round(x, 2) for x in os.getloadavg()]
-    except OSError:
-        return None
 
 
 class _Plain(object):
@@ -152,19 +147,7 @@ def interleaved(variants, calls, rounds, clock=time.perf_counter):
 
 
 def summarise(workload, engine, times, baseline, unit, scale):
-    rows = []
-    for name, t in times.items():
-        row = {'workload': workload, 'engine': engine, 'variant': name,
-               'baseline': baseline if name != baseline else None, 'unit': unit,
-               'median': round(statistics.median(t) * scale, 3), 'min': round(min(t) * scale, 3),
-               'max': round(max(t) * scale, 3), 'ratio_median': None, 'ratio_min': None,
-               'ratio_max': None, 'rounds': len(t), 'loadavg': loadavg()}
-        if baseline and name != baseline:
-            ratios = [a / b for a, b in zip(t, times[baseline])]
-            row.update(ratio_median=round(statistics.median(ratios), 4),
-                       ratio_min=round(min(ratios), 4), ratio_max=round(max(ratios), 4))
-        rows.append(row)
-    return rows
+    return _bench.records(workload, engine, times, baseline, unit=unit, scale=scale, digits=3)
 
 
 def engine_name(engine):
@@ -258,7 +241,7 @@ def run_before(args):
            '--steps', str(args.steps), '--rounds', str(args.rounds), '--json', '--tree', args.before]
     out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                          cwd='/', env=dict(os.environ, PYTHONPATH=args.before))
-    rows = [json.loads(line[6:]) for line in out.stdout.splitlines() if line.startswith('BENCH ')]
+    rows = _bench.parse(out.stdout)
     if out.returncode or not rows:
         print('--before %s failed: %s' % (args.before, (out.stderr.strip().splitlines() or ['?'])[-1]))
     for r in rows:
@@ -306,11 +289,9 @@ def first_use(args):
         impl, sparse_loaded, scipy_sparse = flags[label]
         print('| %s | %s | %.3f | %.3f-%.3f | %s | %s |' % (label, impl, statistics.median(t), min(t),
                                                           max(t), sparse_loaded, scipy_sparse))
-        rows.append({'workload': 'first_use_engine', 'engine': impl,
-                     'variant': 'kbackend' if label == 'this tree' else 'kbackend (%s)' % label,
-                     'baseline': None, 'unit': 's', 'median': round(statistics.median(t), 4),
-                     'min': round(min(t), 4), 'max': round(max(t), 4), 'ratio_median': None,
-                     'ratio_min': None, 'ratio_max': None, 'rounds': len(t), 'loadavg': loadavg()})
+        rows.append(_bench.record('first_use_engine', impl,
+                                  'kbackend' if label == 'this tree' else 'kbackend (%s)' % label, t,
+                                  unit='s'))
     if args.before:
         ratios = [a / b for a, b in zip(results['this tree'], results[trees[1][0]])]
         print('\nratio this tree / %s (paired by process pair): median %.3f (%.3f-%.3f)'
@@ -349,8 +330,7 @@ def main(argv=None):
             print_table(before, 'the same in a child process importing kbackend from %s' % args.before)
             rows += before
     if args.json or args.tree:
-        for row in rows:
-            print('BENCH ' + json.dumps(row))
+        _bench.emit(rows)
     return 0
 
 
