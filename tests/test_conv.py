@@ -523,6 +523,23 @@ def test_theano_c_kernels_match_numpy(K):
             assert_close(got, expected, dtype, atol=atol, msg='%s, seed %d, rank %d' % (name, seed, rank))
 
 
+def test_theano_c_kernels_refuse_a_geometry_without_positive_strides(K):
+    """The C kernels divide by the strides: a geometry whose stride or dilation is not positive is a
+    ValueError naming it, never a crash (kbackend's own geometries always have positive ones)."""
+    if K.backend() != 'theano':
+        pytest.skip('the C kernels belong to the Theano engines')
+    from kbackend.backend.theano import _conv_ops as ops
+    engine = ops.theano
+    c_mode = engine.compile.mode.Mode(linker='cvm', optimizer=None)
+    tx, tk, tg = ops.T.tensor4('x'), ops.T.tensor3('k'), ops.T.vector('g', dtype='int64')
+    x, k = rand(1, 4, 4, 2), rand(9, 2, 2)
+    f = engine.function([tx, tk, tg], ops.depthwise(tx, tk, tg), mode=c_mode)
+    for strides, dilation in [((1, 0), (1, 1)), ((1, 1), (0, 1))]:
+        g = np.asarray(ops.geometry((3, 3), strides, dilation, (1, 1), (4, 4), (4, 4)).data)
+        with pytest.raises(ValueError, match='strides and dilations must be positive'):
+            f(x.astype(tx.dtype), k.astype(tk.dtype), g)
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 X2 = image((5, 5), 3, batch=1)

@@ -54,7 +54,7 @@ else:
 _DisconnectedType = theano.gradient.DisconnectedType
 
 GEOMETRY_SIZE = 18
-_VERSION = (12,)
+_VERSION = (13,)
 
 
 # --- graph-side helpers ------------------------------------------------------------------------------
@@ -282,6 +282,12 @@ npy_intp G_[18];
     }
     for (int i_ = 0; i_ < 18; ++i_)
         G_[i_] = (npy_intp)(*(dtype_%(g)s*)PyArray_GETPTR1(g_, i_));
+    for (int i_ = 3; i_ < 9; ++i_) {
+        if (G_[i_] < 1) {
+            PyErr_SetString(PyExc_ValueError, "%(op)s: the strides and dilations must be positive");
+            %(fail)s
+        }
+    }
     if (G_[12] < 0 || G_[13] < 0 || G_[14] < 0) {
         PyErr_SetString(PyExc_ValueError, "%(op)s: negative output size (the window is larger than "
                         "the padded input)");
