@@ -1,4 +1,4 @@
-"""Keras 2.2.4 models trained on kbackend: an MLP, a CNN, recurrent models with masking, a
+"""Keras 2.2.4 models trained on kbackend: an MLP, a CNN, a depthwise/separable CNN, recurrent models with masking, a
 bidirectional LSTM, a two-input functional model, and a save/load round trip.
 
 Run it with Keras 2.2.4 installed (see docs/keras.md), choosing kbackend's engine:
@@ -95,6 +95,17 @@ def cnn():
     return model, images(), False
 
 
+def separable_cnn():
+    """Depthwise and separable convolutions with a channel multiplier of 2, as MobileNet-style
+    models use them."""
+    shape = (1, 10, 10) if K.image_data_format() == 'channels_first' else (10, 10, 1)
+    model = models.Sequential([
+        layers.SeparableConv2D(4, (3, 3), depth_multiplier=2, activation='relu', input_shape=shape),
+        layers.DepthwiseConv2D((3, 3), depth_multiplier=2, padding='same', activation='relu'),
+        layers.AveragePooling2D((2, 2)), layers.Flatten(), layers.Dense(CLASSES, activation='softmax')])
+    return model, images(), False
+
+
 def recurrent(layer_class, **kwargs):
     def build():
         model = models.Sequential([layers.Embedding(VOCAB, 5, input_length=STEPS, mask_zero=True),
@@ -123,6 +134,7 @@ def functional():
 MODELS = {
     'mlp_batchnorm_dropout': mlp,
     'cnn': cnn,
+    'separable_cnn': separable_cnn,
     'lstm_masked': recurrent(layers.LSTM),
     'gru_masked': recurrent(layers.GRU),
     'simple_rnn_masked': recurrent(layers.SimpleRNN),

@@ -1,7 +1,7 @@
 """Keras 2.2.4 runs on kbackend, on every engine (a real client; Keras is a test dependency only).
 
 Each engine runs examples/keras224_models.py in a subprocess with ``KERAS_BACKEND=kbackend`` and
-``KBACKEND_ENGINE=<engine>``: eight models train with falling losses, a save/load round trip
+``KBACKEND_ENGINE=<engine>``: nine models train with falling losses, a save/load round trip
 predicts the same values, and, from the same NumPy-set weights, the loss before training (and the
 first epoch's for the models without dropout) equals the reference recorded on TensorFlow
 (tests/keras224_reference.json) within float32 tolerance.
@@ -54,7 +54,7 @@ def model_problems(name, result, reference):
 
 def test_keras_models_train_like_the_reference(K, tmp_path):
     keras_or_skip()
-    results = run_models(K, tmp_path)  # one Keras process per engine: eight models
+    results = run_models(K, tmp_path)  # one Keras process per engine: nine models
     assert results['engine'] == K.backend() and results['keras_backend'] == 'kbackend'
     problems = []
     for name in sorted(REFERENCE):
