@@ -55,27 +55,6 @@ def test_a_users_tf_log_level_is_left_alone(K, tmp_path):
     assert proc.stdout.splitlines()[1] == '0'
 
 
-ONEDNN = """
-    import os
-    from kbackend.backend import loader
-    K = loader.load_engine('tensorflow')
-    from tensorflow.python.util import _pywrap_util_port
-    print(_pywrap_util_port.IsMklEnabled(), os.environ.get('TF_ENABLE_ONEDNN_OPTS'))
-"""
-
-
-@pytest.mark.parametrize('setting, expected', [(None, 'True None'), ('0', 'False 0'), ('1', 'True 1')])
-def test_tensorflow_runs_onednn_kernels_unless_the_user_says_otherwise(K, tmp_path, setting, expected):
-    """TensorFlow turns its oneDNN kernels on by default only on some CPUs; kbackend turns them on
-    while TensorFlow imports, leaves no setting behind, and keeps a value the user set."""
-    if K.backend() != 'tensorflow':
-        pytest.skip('TensorFlow only')
-    env = {} if setting is None else {'TF_ENABLE_ONEDNN_OPTS': setting}
-    proc = run(ONEDNN, tmp_path, unset=('TF_ENABLE_ONEDNN_OPTS',), **env)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[-1] == expected
-
-
 @pytest.fixture
 def quiet_startup(monkeypatch):
     pytest.importorskip('tensorflow')

@@ -120,33 +120,11 @@ def _private_keras_home():
             shutil.rmtree(directory, ignore_errors=True)
 
 
-# TensorFlow turns its oneDNN kernels on by default only on CPUs with AVX-512 VNNI/BF16 or AMX; on
-# others it runs Eigen's, and some of those are very slow: on an AMD EPYC (Zen 3, AVX2) the strided
-# 3-D convolution's gradients (Conv3DBackpropInputV2 / FilterV2, so conv3d_transpose too) took
-# 92-116 ms where oneDNN takes 2.4-3.7 ms. TensorFlow reads TF_ENABLE_ONEDNN_OPTS once, while it
-# imports; a value the user set is left alone.
-ONEDNN_SETTING = 'TF_ENABLE_ONEDNN_OPTS'
-
-
-@contextlib.contextmanager
-def _onednn_kernels():
-    """TF_ENABLE_ONEDNN_OPTS=1 inside the block when the user has not set it; removed after."""
-    if ONEDNN_SETTING in os.environ:
-        yield
-        return
-    os.environ[ONEDNN_SETTING] = '1'
-    try:
-        yield
-    finally:
-        os.environ.pop(ONEDNN_SETTING, None)
-
-
 def import_tensorflow():
     if 'tensorflow' in sys.modules:
         return importlib.import_module('tensorflow')
     names = keras_to_block()
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_onednn_kernels())
         try:
             resolved = common.configure()
         except ValueError:  # a configuration mistake, reported where kbackend.backend is imported
