@@ -18,6 +18,7 @@ import numbers
 
 import numpy as np
 
+from ..shared.feeds import exact_int_bound
 from ._engine import C
 
 FREE = C.FreeDimension
@@ -60,7 +61,7 @@ def stored_exactly(fn, value, dtype):
     if dtype in FLOATS or value.dtype.kind not in 'iuf' or not value.size:
         return value
     storage = np.dtype(storage_of(dtype))
-    exact = 2 ** (np.finfo(storage).nmant + 1)
+    exact = exact_int_bound(storage)
     if value.dtype.kind != 'f' and np.iinfo(value.dtype).max <= exact and np.iinfo(value.dtype).min >= -exact:
         return value
     low, high = value.min().item(), value.max().item()

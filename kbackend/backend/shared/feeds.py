@@ -122,6 +122,12 @@ def not_a_variable(fn, x):
 _ndarray = np.ndarray
 
 
+def exact_int_bound(float_dtype):
+    """The largest integer magnitude up to which a float dtype holds every integer exactly (2**24 for
+    float32): what an engine that stores ints as floats (CNTK) can hold without rounding."""
+    return 2 ** (np.finfo(float_dtype).nmant + 1)
+
+
 def _shape_text(shape):
     return 'unknown' if shape is None else str(tuple(shape))
 
@@ -158,7 +164,7 @@ class Feed(object):
             info = np.iinfo(self.dtype)
             self.low, self.high = int(info.min), int(info.max)
             if self.target.kind == 'f':  # ints stored as floats (CNTK): exact only up to 2^(mantissa+1)
-                exact = 2 ** (np.finfo(self.target).nmant + 1)
+                exact = exact_int_bound(self.target)
                 if self.high > exact:
                     self.low, self.high, self.stored_as_float = max(self.low, -exact), exact, True
         else:
