@@ -66,6 +66,11 @@ need_openmpi() {  # CNTK links Open MPI; Debian's libopenmpi3 provides it
 }
 
 status=0
+keras224_backend_tests() {  # keras224_backend_tests PYTHON ENGINE: Keras 2.2.4's own backend tests
+    echo "== Keras 2.2.4's backend tests on $2 ($1)"
+    "$1" scripts/keras224_backend_tests.py "$2" -n "$WORKERS" || status=1
+}
+
 for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
     case $suite in
         main)
@@ -80,18 +85,22 @@ for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
             .venv/bin/python -m mkdocs build --strict --quiet --site-dir .cache/site || status=1
             echo "== tensorflow + theano (PyTensor)"
             KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
+            keras224_backend_tests .venv/bin/python tensorflow
+            keras224_backend_tests .venv/bin/python theano
             ;;
         cntk)
             need_openmpi
             make_env .venv-cntk cntk,test "$(python36)" 'pip<22'
             echo "== cntk (CNTK 2.7, CPython 3.6)"
             KBACKEND_TEST_ENGINES=cntk .venv-cntk/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
+            keras224_backend_tests .venv-cntk/bin/python cntk
             ;;
         legacy)
             make_env .venv-theano legacy-theano,test
             echo "== theano (legacy Theano 1.0.5)"
             KBACKEND_THEANO=theano KBACKEND_TEST_ENGINES=theano \
                 .venv-theano/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
+            KBACKEND_THEANO=theano keras224_backend_tests .venv-theano/bin/python theano
             ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;
     esac

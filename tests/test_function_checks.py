@@ -49,6 +49,10 @@ DTYPE_FNS = ['placeholder', 'variable', 'constant', 'cast', 'zeros', 'ones', 'ey
 @pytest.mark.parametrize('fn', DTYPE_FNS)
 @pytest.mark.parametrize('bad', ['float33', 'complex64', 'string', 'float', 7], ids=repr)
 def test_unknown_dtype(K, fn, bad):
+    if (K.backend(), fn, bad) == ('tensorflow', 'placeholder', 'string'):
+        # Keras 2.2.4 on TensorFlow allowed string placeholders (see test_keras_compat).
+        assert K.dtype(K.placeholder(shape=(2,), dtype=bad)) == 'string'
+        return
     message = _raises([repr(bad), 'expected a dtype among'] + list(ALLOWED), _dtype_calls(K)[fn], bad)
     assert message.startswith(fn + ': expected a dtype among'), message
 

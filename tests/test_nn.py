@@ -282,7 +282,20 @@ def test_normalize_batch_in_training_gradient(K, shape, axes, affine, output):
     check_gradient(K, fn, x, gamma, beta, wrt=[0, 1, 2] if output == 0 else [0])
 
 
-@pytest.mark.parametrize('axes', [[], [5], [0, 0], 'per-activation', [0.5]], ids=str)
+@pytest.mark.parametrize('mode,shape,axes', [('per-activation', (6, 4), [0]),
+                                             ('per-activation', (2, 3, 4, 5), [0]),
+                                             ('spatial', (2, 3, 4, 5), [0, 2, 3]),
+                                             ('spatial', (3, 4, 5), [0, 2])], ids=str)
+def test_normalize_batch_in_training_theano_modes(K, mode, shape, axes):
+    # Keras 2.2.4's Theano backend passed Theano's modes on (its backend tests use 'per-activation').
+    x, gamma, beta = _batch_norm_inputs(shape, axes, True, 'float64')
+    expected = oracle.normalize_batch_in_training(x, gamma, beta, axes, epsilon=1e-3)
+    actual = run(K, 'normalize_batch_in_training', x, gamma, beta, mode, epsilon=1e-3)
+    for a, e in zip(actual, expected):
+        assert_close(a, e, 'float64', msg='normalize_batch_in_training(%r)' % mode)
+
+
+@pytest.mark.parametrize('axes', [[], [5], [0, 0], 'per-channel', [0.5], 1], ids=str)
 def test_normalize_batch_in_training_rejects_bad_axes(K, axes):
     x = K.variable(rand(2, 3, 4))
     with pytest.raises(ValueError, match='reduction_axes'):

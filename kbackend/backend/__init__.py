@@ -18,6 +18,7 @@ from .common import (epsilon, set_epsilon, floatx, set_floatx, cast_to_floatx,  
 _BACKEND = _common.configure().values['backend']
 _LOAD_LOCK = _threading.RLock()
 _loaded = False
+_namespace = None  # the engine's K namespace, once loaded
 _loading = None  # the ident of the thread importing the engine (its own lookups must not recurse)
 # `from . import api` asks the package for its submodules: those lookups must not load an engine.
 _SUBMODULES = frozenset(m.name for m in _pkgutil.iter_modules(__path__))
@@ -30,7 +31,7 @@ def backend():
 
 def _load_engine():
     """Imports the configured engine once and copies its K namespace into this module."""
-    global _loaded, _loading
+    global _loaded, _loading, _namespace
     with _LOAD_LOCK:  # another thread's first use waits here until the engine is loaded
         if _loaded or _loading is not None:
             return
@@ -41,6 +42,7 @@ def _load_engine():
             globals().update({k: v for k, v in vars(namespace).items()
                               if not k.startswith('__') and k not in _common.CONFIG_FUNCTIONS
                               and k != 'backend'})
+            _namespace = namespace
             _loaded = True
         finally:
             _loading = None
@@ -56,7 +58,11 @@ class _BackendModule(_types.ModuleType):
         try:
             return self.__dict__[name]
         except KeyError:
-            raise AttributeError("module 'kbackend.backend' has no attribute %r" % name)
+            pass
+        try:  # the names the engine makes on first access (K.tf, K.th_sparse_module; see loader)
+            return getattr(_namespace, name)
+        except AttributeError:
+            raise AttributeError("module 'kbackend.backend' has no attribute %r" % name) from None
 
     def __dir__(self):
         _load_engine()

@@ -1535,7 +1535,9 @@ def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=0.001):
             for 1.
         beta: Tensor shaped like `x` without the reduction axes (or broadcastable to `x`), or None
             for 0.
-        reduction_axes: List of ints, the axes to compute the statistics over (e.g. [0, 1, 2]).
+        reduction_axes: List of ints, the axes to compute the statistics over (e.g. [0, 1, 2]), or
+            one of Theano's modes, which Keras 2.2.4's Theano backend accepted: 'per-activation'
+            (axis 0) or 'spatial' (axis 0 and every axis from 2 on, for channels-first data).
         epsilon: float, added to the variance for numerical stability.
 
     Returns:

@@ -4,6 +4,7 @@
 every installed engine, so several engines can be driven side by side in one process.
 """
 import importlib
+import sys
 import threading
 import types
 
@@ -70,6 +71,7 @@ def _new_namespace(name):
         setattr(ns, fname, getattr(common, fname))
     ns.backend = lambda: name
     ns.backend.__doc__ = 'Returns the name of the engine in use.'
+    ns._BACKEND = name  # keras.backend's own record of the backend's name, which Keras-2 tests read
     return ns
 
 
@@ -96,7 +98,28 @@ def _build(engine, adapter):
     ns.Function = getattr(adapter, 'Function', None)
     ns.CAPABILITIES = getattr(adapter, 'CAPABILITIES', {})
     ns._adapter = adapter
+    _add_legacy_names(ns, getattr(adapter, 'LEGACY_NAMES', {}))
     return ns
+
+
+def _add_legacy_names(ns, legacy):
+    """The module-level names Keras 2.2.4's backend modules leaked and Keras-2 code reads through K
+    (`K.tf`, `K.dev` on CNTK, `th_sparse_module` on Theano; see KERAS224_BACKEND_API.md, item 10).
+    `legacy` maps each name to a function giving its value, computed on first access (Theano's sparse
+    module costs ~150 ms to import); on Python < 3.7, which has no module __getattr__, at once."""
+    if sys.version_info < (3, 7):
+        for name, make in legacy.items():
+            setattr(ns, name, make())
+        return
+
+    def __getattr__(name):
+        make = legacy.get(name)
+        if make is None:
+            raise AttributeError('module %r has no attribute %r' % (ns.__name__, name))
+        value = make()
+        setattr(ns, name, value)
+        return value
+    ns.__getattr__ = __getattr__
 
 
 def _build_external(name):

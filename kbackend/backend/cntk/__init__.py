@@ -22,3 +22,7 @@ _serialise_building(globals())  # graph building on CNTK is serialised (see core
 
 ENGINE = 'CNTK'
 ENGINE_VERSION = _VERSION
+
+# Names Keras 2.2.4's CNTK backend leaked into K and Keras-2 code uses (loader._add_legacy_names):
+# `K.dev`, the device CNTK computes on (Keras's tests skip GPU-only cases with `K.dev.type() == 0`).
+LEGACY_NAMES = {'C': lambda: _C, 'dev': lambda: _C.device.use_default_device()}

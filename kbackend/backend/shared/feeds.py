@@ -44,6 +44,12 @@ def dtype_name(dtype):
     return name if name in _DTYPE_SET else None
 
 
+class DTypeError(ValueError, TypeError):
+    """An unknown or unsupported dtype. A ValueError, as kbackend's error contract says of every bad
+    argument, and a TypeError, which TensorFlow and NumPy raise for a dtype they do not know and
+    Keras 2.2.4's backend tests expect (`K.variable('', dtype='unsupported')`)."""
+
+
 def check_dtype(fn, dtype, default=None, allowed=DTYPES):
     """`dtype` as a canonical name (str), one of `allowed`; None means `default` when one is given
     (floatx() for placeholder, variable, constant, zeros, ones, eye and the random ops; x's dtype for
@@ -51,8 +57,11 @@ def check_dtype(fn, dtype, default=None, allowed=DTYPES):
     if dtype is None and default is not None:
         return default
     name = dtype_name(dtype)
+    if name is None and allowed is not DTYPES:  # an engine's own extra dtype (TensorFlow's 'string')
+        name = getattr(dtype, 'name', dtype)
+        name = name if isinstance(name, str) else None
     if name is None or name not in allowed:
-        raise ValueError('%s: expected a dtype among %s; received %r.' % (fn, ', '.join(allowed), dtype))
+        raise DTypeError('%s: expected a dtype among %s; received %r.' % (fn, ', '.join(allowed), dtype))
     return name
 
 
@@ -132,6 +141,13 @@ def _shape_text(shape):
     return 'unknown' if shape is None else str(tuple(shape))
 
 
+def _all_strings(value):
+    kind = value.dtype.kind
+    if kind == 'O':
+        return all(isinstance(v, (bytes, str)) for v in value.flat)
+    return kind in 'SU'
+
+
 class Feed(object):
     """What a value fed to one placeholder must be; `convert` checks a value and returns it as an
     array of the placeholder's dtype (`target`: another NumPy dtype to convert to, e.g. CNTK's
@@ -175,7 +191,8 @@ class Feed(object):
         return 'placeholder %r (input %d)' % (self.name, self.position)
 
     def expected(self):
-        return 'a value of shape %s and dtype %s' % (_shape_text(self.shape), self.dtype.name)
+        return 'a value of shape %s and dtype %s' % (
+            _shape_text(self.shape), 'string (bytes or str)' if self.dtype.kind == 'O' else self.dtype.name)
 
     def error(self, received):
         return ValueError('K.function: %s expects %s; received %s.'
@@ -196,7 +213,9 @@ class Feed(object):
         source = value.dtype
         if source is self.dtype and not self.stored_as_float:  # (builtin dtypes are singletons)
             return value if self.target is self.dtype else value.astype(self.target)
-        if self.kind == 'o':  # a dtype outside the contract (an engine-made placeholder)
+        if self.kind == 'o':  # a dtype outside the contract: TensorFlow's strings (NumPy objects)
+            if self.dtype.kind == 'O' and not _all_strings(value):
+                raise self.error('%s, not strings' % describe(value))
             return np.asarray(value, dtype=self.target)
         if self.kind != 'f':
             self._check_fits(value, source)

@@ -242,14 +242,21 @@ def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=0.001):
     return x * scale + offset
 
 
+# Theano's batch-normalisation modes, which Keras 2.2.4's Theano backend passed on to Theano.
+_THEANO_MODES = {'per-activation': lambda rank: [0], 'spatial': lambda rank: [0] + list(range(2, rank))}
+
+
 def _reduction_axes(axes, rank):
-    """`axes` as sorted non-negative ints, or ValueError (not, e.g., Theano's string modes)."""
+    """`axes` (ints or one of Theano's modes) as sorted non-negative ints, or ValueError."""
+    if isinstance(axes, str) and axes in _THEANO_MODES:
+        return _THEANO_MODES[axes](rank)
     ints = [a for a in axes if isinstance(a, numbers.Integral) and not isinstance(a, bool)
             and -rank <= a < rank] if isinstance(axes, (list, tuple)) else []
     normalized = sorted(set(int(a) % rank for a in ints))
     if not normalized or len(normalized) != len(axes):
         raise ValueError('normalize_batch_in_training: expected reduction_axes to be a list of distinct '
-                         'ints in [%d, %d); received %r.' % (-rank, rank, axes))
+                         'ints in [%d, %d) (or \'per-activation\' or \'spatial\'); received %r.'
+                         % (-rank, rank, axes))
     return normalized
 
 

@@ -26,3 +26,6 @@ _shared.install(globals())
 
 ENGINE = 'TensorFlow'
 ENGINE_VERSION = _tf.__version__
+
+# Names Keras 2.2.4's TensorFlow backend leaked into K and Keras-2 code uses (loader._add_legacy_names).
+LEGACY_NAMES = {'tf': lambda: _tf}

@@ -101,7 +101,10 @@ def repeat_elements(x, rep, axis):
     checks.check_count('repeat_elements', 'rep', rep)
     if x.shape.rank is not None:
         axis = checks.normalize_axis('repeat_elements', axis, x.shape.rank)
-    return tf.repeat(x, rep, axis=axis)
+    out = tf.repeat(x, rep, axis=axis)
+    if x.shape.rank is not None:  # Keras 2.2.4 recorded it here (its tests read it when a dim is None)
+        out._keras_shape = tuple(out.shape.as_list())
+    return out
 
 
 @graph_scope

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import check_function_inputs, constant_array
-from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
+from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
                             not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
 
@@ -218,9 +218,13 @@ def is_tensor(x):
     return tf.is_tensor(x)
 
 
+_PLACEHOLDER_DTYPES = DTYPES + ('string',)
+
+
 @graph_scope
 def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
-    dtype = check_dtype('placeholder', dtype, floatx())
+    # 'string' too, as Keras 2.2.4 on TensorFlow allowed (byte strings fed, e.g. to lookup ops).
+    dtype = check_dtype('placeholder', dtype, floatx(), _PLACEHOLDER_DTYPES)
     shape = check_shape('placeholder', shape, ndim)  # a given shape wins, () is a scalar
     if sparse:
         x = tf1.sparse_placeholder(dtype, shape=shape, name=name)

@@ -1,0 +1,86 @@
+"""What Keras-2 code (and Keras 2.2.4's own backend tests) reads from K beyond the contract functions,
+on every engine: the module names Keras's backends leaked (`K.tf`, `K.dev`, `th_sparse_module`),
+`K._BACKEND`, a dtype error that is both a ValueError (kbackend's contract) and a TypeError (what
+TensorFlow and Keras's tests expect), TensorFlow's string placeholders, `_keras_shape` on
+`repeat_elements`, and Theano's batch-normalisation modes (in test_nn)."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from harness import assert_close
+
+
+def test_backend_name_as_keras_recorded_it(K):
+    assert K._BACKEND == K.backend()
+
+
+def test_leaked_engine_names(K):
+    engine = K.backend()
+    if engine == 'tensorflow':
+        assert K.tf.__name__ == 'tensorflow' and K.tf.float32.name == 'float32'
+    elif engine == 'theano':
+        assert K.th_sparse_module.__name__.endswith('.sparse')  # Keras's tests: `if KTH.th_sparse_module`
+        assert callable(K.th_sparse_module.csr_matrix)
+        assert K.T.__name__.endswith('.tensor') and K.theano.__name__ in ('pytensor', 'theano')
+    else:
+        assert K.dev.type() == 0  # the CPU: Keras's tests skip GPU-only cases with `K.dev.type() == 0`
+        assert K.C.__version__.startswith('2.7')
+    with pytest.raises(AttributeError, match='no attribute'):
+        K.no_such_name
+
+
+def test_legacy_names_through_the_package(K):
+    # `from kbackend import backend as K` made in a fresh process with KERAS_BACKEND naming the engine.
+    name = {'tensorflow': 'tf', 'theano': 'th_sparse_module', 'cntk': 'dev'}[K.backend()]
+    code = ('from kbackend import backend as K\n'
+            'assert K.%s is not None\n'
+            'try:\n    K.no_such_name\n'
+            'except AttributeError as e:\n    print(e)\n' % name)
+    env = dict(os.environ, KERAS_BACKEND=K.backend())
+    out = subprocess.run([sys.executable, '-c', code], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "module 'kbackend.backend' has no attribute 'no_such_name'" in out.stdout
+
+
+@pytest.mark.parametrize('fn', ['variable', 'placeholder', 'cast', 'zeros'])
+def test_unknown_dtype_is_a_value_error_and_a_type_error(K, fn):
+    call = {'variable': lambda: K.variable(0., dtype='unsupported'),
+            'placeholder': lambda: K.placeholder(shape=(2,), dtype='unsupported'),
+            'cast': lambda: K.cast(K.variable(1.), 'unsupported'),
+            'zeros': lambda: K.zeros((2,), dtype='unsupported')}[fn]
+    with pytest.raises(TypeError, match="expected a dtype among .*received 'unsupported'") as info:
+        call()
+    assert isinstance(info.value, ValueError)
+
+
+def test_string_placeholder(K):
+    if K.backend() != 'tensorflow':
+        with pytest.raises(ValueError, match="received 'string'"):
+            K.placeholder(shape=(), dtype='string')
+        return
+    x = K.placeholder(shape=(None,), dtype='string')
+    f = K.function([x], [K.identity(x)])
+    assert list(f([[b'ab', 'c']])[0]) == [b'ab', b'c']
+    scalar = K.placeholder(shape=(), dtype='string')
+    assert K.function([scalar], [K.identity(scalar)])([b'test']) == [b'test']
+    with pytest.raises(ValueError, match='dtype string .*not strings'):
+        f([np.array([1.5])])
+    with pytest.raises(ValueError, match="expected a dtype among"):
+        K.variable(np.array([1.]), dtype='string')  # strings are for placeholders only
+
+
+@pytest.mark.parametrize('axis', [0, 1])
+def test_repeat_elements_records_its_keras_shape(K, axis):
+    if K.backend() == 'cntk':
+        pytest.skip('CNTK keeps the batch axis dynamic; Keras 2.2.4 did not check it there either')
+    shape = [2, 3]
+    shape[axis] = None
+    x = K.placeholder(shape=tuple(shape))
+    y = K.repeat_elements(x, 2, axis=axis)
+    assert y._keras_shape == tuple(shape) == K.int_shape(y)
+    value = np.arange(6, dtype='float32').reshape(2, 3)
+    assert_close(K.function([x], [y])([value])[0], np.repeat(value, 2, axis=axis), 'float32')
