@@ -52,15 +52,47 @@ def _contract():
         return api
 
 
+class _LegacyName(object):
+    """Stands for a name Keras 2.2.4's backend leaked into `keras.backend` (`K.tf`, `K.dev`, ...; see
+    kbackend.backend.loader.LEGACY_NAMES): Keras copies this namespace when it is imported, before
+    kbackend imports an engine, so the engine's object is looked up on first use."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def _target(self):
+        return getattr(_backend(), self._name)
+
+    def __getattr__(self, attr):
+        return getattr(self._target(), attr)
+
+    def __bool__(self):
+        return bool(self._target())
+
+    def __call__(self, *args, **kwargs):
+        return self._target()(*args, **kwargs)
+
+    def __repr__(self):
+        return '<kbackend stand-in for K.%s: %r>' % (self._name, self._target())
+
+
 def _serve_keras():
     """When Keras 2.2.4 is configured to use kbackend, fills this namespace with the backend functions
-    Keras requires of an external backend (see the module docstring)."""
+    Keras requires of an external backend (see the module docstring), and stand-ins for the engine's
+    leaked names."""
     if not _keras_uses_kbackend():
         return
     api = _contract()
     namespace = globals()
     for name in api.NAMES:
         namespace.setdefault(name, _forwarder(name, getattr(api, name).__doc__))
+    try:
+        from .backend import common, loader
+        engine = common.configure().values['backend']
+    except ValueError:
+        return  # reported where kbackend is used (see _keras_uses_kbackend)
+    for name in loader.LEGACY_NAMES.get(engine, ()):
+        namespace.setdefault(name, _LegacyName(name))
 
 
 _serve_keras()

@@ -3,6 +3,7 @@ on every engine: the module names Keras's backends leaked (`K.tf`, `K.dev`, `th_
 `K._BACKEND`, a dtype error that is both a ValueError (kbackend's contract) and a TypeError (what
 TensorFlow and Keras's tests expect), TensorFlow's string placeholders, `_keras_shape` on
 `repeat_elements`, and Theano's batch-normalisation modes (in test_nn)."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -84,3 +85,26 @@ def test_repeat_elements_records_its_keras_shape(K, axis):
     assert y._keras_shape == tuple(shape) == K.int_shape(y)
     value = np.arange(6, dtype='float32').reshape(2, 3)
     assert_close(K.function([x], [y])([value])[0], np.repeat(value, 2, axis=axis), 'float32')
+
+
+def test_legacy_name_table_matches_the_adapter(K):
+    from kbackend.backend import loader
+    assert sorted(loader.LEGACY_NAMES[K.backend()]) == sorted(K._adapter.LEGACY_NAMES)
+
+
+def test_legacy_names_in_keras_backend_when_keras_runs_on_kbackend(K, tmp_path):
+    # keras.backend copies kbackend's namespace before any engine is imported: stand-ins that look
+    # the engine's object up on first use.
+    if importlib.util.find_spec('keras') is None:
+        pytest.skip('Keras 2.2.4 is a test dependency (scripts/test.sh installs it)')
+    name, use = {'tensorflow': ('tf', 'K.tf.float32.name'), 'theano': ('th_sparse_module', 'bool(K.th_sparse_module)'),
+                 'cntk': ('dev', 'K.dev.type()')}[K.backend()]
+    code = ('from kbackend.compat import keras224\n'
+            'keras224.enable()\n'
+            'from keras import backend as K\n'
+            'print(repr(%s))\n' % use)
+    env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path))
+    out = subprocess.run([sys.executable, '-c', code], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == {'tf': "'float32'", 'th_sparse_module': 'True', 'dev': '0'}[name]

@@ -29,6 +29,13 @@ INSTALL_HINTS = {
     'cntk': "pip install 'kbackend[cntk]' on CPython 3.5 or 3.6",
 }
 REQUIRED_EXTERNAL = ('placeholder', 'variable', 'function')
+# The module-level names of Keras 2.2.4's backends that Keras-2 code reads through K, per engine; each
+# adapter's LEGACY_NAMES gives their values (see _add_legacy_names).
+LEGACY_NAMES = {
+    'tensorflow': ('tf',),
+    'theano': ('theano', 'T', 'th_sparse_module'),
+    'cntk': ('C', 'dev'),
+}
 
 
 class EngineNotInstalled(ImportError):
