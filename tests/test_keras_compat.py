@@ -108,3 +108,28 @@ def test_legacy_names_in_keras_backend_when_keras_runs_on_kbackend(K, tmp_path):
                          stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == {'tf': "'float32'", 'th_sparse_module': 'True', 'dev': '0'}[name]
+
+
+@pytest.mark.parametrize('fn,x_shape,k_shape,strides,padding', [
+    ('conv2d_transpose', (2, 5, 6, 3), (3, 3, 4, 3), (2, 2), 'valid'),
+    ('conv2d_transpose', (2, 5, 6, 3), (3, 2, 4, 3), (2, 1), 'same'),
+    ('conv3d_transpose', (2, 3, 4, 2, 3), (2, 3, 2, 4, 3), (2, 2, 1), 'valid'),
+], ids=['2d-valid', '2d-same', '3d-valid'])
+def test_transposed_conv_output_shape_from_k_shape(K, fn, x_shape, k_shape, strides, padding):
+    # Keras 2.2.4's Conv2DTranspose/Conv3DTranspose compute output_shape from K.shape(x) (its
+    # deconv_length): tensors, not ints; the engines fold them back to the static sizes.
+    rng = np.random.RandomState(0)
+    x_value, k_value = rng.rand(*x_shape).astype('float32'), rng.rand(*k_shape).astype('float32')
+    x = K.placeholder(shape=(None,) + x_shape[1:])
+    s = K.shape(x)
+    spatial = []
+    for i, (stride, size) in enumerate(zip(strides, k_shape[:-2])):
+        spatial.append(s[i + 1] * stride + max(size - stride, 0) if padding == 'valid' else s[i + 1] * stride)
+    y = getattr(K, fn)(x, K.variable(k_value), (s[0],) + tuple(spatial) + (k_shape[-2],), strides=strides,
+                       padding=padding)
+    static = tuple(n * st + max(k - st, 0) if padding == 'valid' else n * st
+                   for n, st, k in zip(x_shape[1:-1], strides, k_shape[:-2]))
+    assert K.int_shape(y) == (None,) + static + (k_shape[-2],)
+    expected = getattr(K, fn)(K.variable(x_value), K.variable(k_value), x_shape[:1] + static + (k_shape[-2],),
+                              strides=strides, padding=padding)
+    assert_close(K.function([x], [y])([x_value])[0], K.eval(expected), 'float32')

@@ -15,6 +15,7 @@ operands of any float dtype mix, dtypes are tracked, ``**``, ``//``, ``%`` and t
 comparisons exist, and indexing drops an axis indexed by an int (CNTK's own keeps it).
 """
 import numbers
+import operator
 
 import numpy as np
 
@@ -367,12 +368,29 @@ def _slice_axis(x, axis, size, s):
 
 # --- Python operators ------------------------------------------------------------------------------
 
-def _binary(op, dtype_rule=None):
+def _known_int(v):
+    """An operand's int value when it is known now: an int, or a shape entry (dim_refs) of known size."""
+    if isinstance(v, (numbers.Integral, np.integer)) and not isinstance(v, bool):
+        return int(v)
+    refs = dim_refs(v)
+    if refs is not None and len(refs) == 1 and refs[0][2] is not None:
+        return int(refs[0][2])
+    return None
+
+
+def _binary(op, dtype_rule=None, fold=None):
+    """A Python operator. With `fold`, arithmetic on known sizes keeps its value as a dim_refs entry
+    (None, None, value): Keras 2.2.4 computes Conv2DTranspose's output size from K.shape(x)."""
     def apply(x, y):
         a, b, dtype = unify(x, y)
         if dtype_rule is not None:
             a, b, dtype = dtype_rule(a, b, dtype)
-        return tag(op(a, b), dtype)
+        out = tag(op(a, b), dtype)
+        if fold is not None:
+            p, q = _known_int(x), _known_int(y)
+            if p is not None and q is not None:
+                out._kb_dims = [(None, None, fold(p, q))]
+        return out
     return apply
 
 
@@ -399,9 +417,9 @@ def _pow(a, b):
     return C.pow(a, b)
 
 
-add = _binary(C.plus)
-subtract = _binary(C.minus)
-multiply = _binary(C.element_times)
+add = _binary(C.plus, fold=operator.add)
+subtract = _binary(C.minus, fold=operator.sub)
+multiply = _binary(C.element_times, fold=operator.mul)
 def _divide(a, b):
     # CNTK's division by zero gives 0; NumPy and TensorFlow give +-inf (nan for 0/0). The inf branch
     # carries no gradient (its 0 * inf would poison the gradient of the chosen branch).
@@ -417,7 +435,7 @@ def true_divide(x, y):
     if not is_tensor(y) and np.all(np.asarray(y) != 0):
         return _divide_by_constant(x, y)  # a non-zero number or array: no zero to guard against
     return _divide_by_tensor(x, y)
-floor_divide = _binary(_floor_divide)
+floor_divide = _binary(_floor_divide, fold=operator.floordiv)
 mod = _binary(_mod)
 power = _binary(_pow)
 less = _binary(C.less, _comparison_rule)

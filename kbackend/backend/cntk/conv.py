@@ -21,6 +21,7 @@ import numpy as np
 
 from ..shared import checks
 from . import _tensor as T
+from . import array as _array
 from ._engine import C
 
 __all__ = ['conv1d', 'conv2d', 'conv2d_transpose', 'separable_conv1d', 'separable_conv2d',
@@ -243,6 +244,8 @@ def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_fo
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=T.keras_dtype(x), kernel=T.keras_dtype(kernel))
     x_shape, k_shape = T.keras_shape(x), T.keras_shape(kernel)
+    if isinstance(output_shape, (list, tuple)):  # Keras's layers compute it from K.shape(x)
+        output_shape = tuple(_array._static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
         fn, rank, x_shape, k_shape, output_shape, strides, padding, data_format, dilation_rate)
     _check_kernel(kernel, fn, 'kernel')

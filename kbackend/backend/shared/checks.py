@@ -147,7 +147,7 @@ def check_conv(fn, rank, x_shape, kernel_shape, strides, padding, data_format, d
     return strides, padding, data_format, dilation_rate
 
 
-def _static_int(value):
+def static_int(value):
     """`value` as an int when it is a Python/NumPy integer, else None (unknown or symbolic)."""
     try:
         return operator.index(value)
@@ -170,7 +170,7 @@ def check_transpose(fn, rank, x_shape, kernel_shape, output_shape, strides, padd
         output_shape = tuple(output_shape)
     except TypeError:
         output_shape = ()
-    output_shape = tuple(_static_int(d) for d in output_shape)
+    output_shape = tuple(static_int(d) for d in output_shape)
     if len(output_shape) != rank + 2 or any(d is None or d < 1 for d in output_shape[1:]):
         raise ValueError('%s: expected output_shape to be a tuple of %d positive ints (batch first, None '
                          'allowed for the batch); received %r.' % (fn, rank + 2, output_shape))
@@ -281,7 +281,7 @@ def resize_args(fn, ndim, factors, data_format, interpolation='nearest'):
     """(factors, spatial axes) of resize_images/resize_volumes, checked: data_format is required."""
     check_choice('data_format', data_format, ('channels_first', 'channels_last'))
     check_choice('interpolation', interpolation, ('nearest', 'bilinear'))
-    if any(_static_int(f) is None or f < 1 for f in factors):
+    if any(static_int(f) is None or f < 1 for f in factors):
         raise ValueError('%s: expected positive int factors; received %r.' % (fn, tuple(factors)))
     factors = tuple(int(f) for f in factors)
     if ndim != len(factors) + 2:

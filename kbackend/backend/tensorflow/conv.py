@@ -4,6 +4,10 @@ TensorFlow's convolutions are cross-correlations, the semantics every engine fol
 only take channels-last layouts, so channels_first inputs are transposed in and out. The local convs
 are shared composites (shared/conv.py).
 """
+import operator
+
+import numpy as np
+
 from ..shared import checks
 from ._graph import graph_scope, tf
 
@@ -106,9 +110,46 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dila
     return _conv('conv3d', 3, x, kernel, strides, padding, data_format, dilation_rate)
 
 
+# Scalar ops a transposed conv's output size is computed with (Keras's deconv_length on K.shape(x)).
+_FOLDABLE = {'Mul': operator.mul, 'AddV2': operator.add, 'Add': operator.add, 'Sub': operator.sub,
+             'Maximum': max, 'Minimum': min, 'FloorDiv': operator.floordiv}
+
+
+def _static_int(t, depth=0):
+    """A scalar int tensor's value when constants and static shapes determine it, else None.
+
+    Keras 2.2.4's Conv2DTranspose/Conv3DTranspose pass output_shape as tensors computed from
+    K.shape(x) (`K.shape(x)[1] * stride + ...`), which TensorFlow's own constant folding
+    (tf.get_static_value) does not see through while the batch size is unknown."""
+    if not tf.is_tensor(t) or depth > 32:
+        return checks.static_int(t)
+    value = tf.get_static_value(t)
+    if value is not None:
+        return int(value) if np.ndim(value) == 0 else None
+    op = t.op
+    if op.type in _FOLDABLE:
+        a, b = (_static_int(i, depth + 1) for i in op.inputs)
+        return None if a is None or b is None else int(_FOLDABLE[op.type](a, b))
+    if op.type in ('Identity', 'Cast'):
+        return _static_int(op.inputs[0], depth + 1)
+    if op.type == 'StridedSlice' and op.get_attr('shrink_axis_mask') == 1:  # shape[i]
+        begin, source = tf.get_static_value(op.inputs[1]), op.inputs[0]
+        if begin is None or len(begin) != 1:
+            return None
+        values = tf.get_static_value(source)  # tf.shape of a fully known shape is a constant
+        if values is None and source.op.type == 'Shape' and source.op.inputs[0].shape.rank is not None:
+            values = source.op.inputs[0].shape.as_list()  # None where a dim is unknown
+        if values is not None and -len(values) <= int(begin[0]) < len(values):
+            value = values[int(begin[0])]
+            return None if value is None else int(value)
+    return None
+
+
 def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=_dtype(x), kernel=_dtype(kernel))
+    if isinstance(output_shape, (list, tuple)):
+        output_shape = tuple(_static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
         fn, rank, _shape(x), _shape(kernel), output_shape, strides, padding, data_format, dilation_rate)
     x = _to_last(x, data_format)

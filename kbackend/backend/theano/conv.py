@@ -17,6 +17,8 @@ linker). Every op works channels-last and is a cross-correlation, like TensorFlo
 Channels-first inputs are transposed views: the kernels read any strides. The local convs are shared
 composites.
 """
+import operator
+
 import numpy as np
 
 from ..shared import checks
@@ -183,10 +185,47 @@ def _correlate_transpose(x, kernel, x_static, k_static, out_last, strides, paddi
     return _ops.corr_grad_input(x, w, g, static)
 
 
+# Scalar ops a transposed conv's output size is computed with (Keras's deconv_length on K.shape(x)).
+_FOLDABLE = {'Mul': operator.mul, 'Add': operator.add, 'Sub': operator.sub, 'Maximum': max,
+             'Minimum': min, 'IntDiv': operator.floordiv}
+_PASS_THROUGH = ('Cast', 'Identity', 'ScalarFromTensor', 'TensorFromScalar')
+
+
+def _static_int(v, depth=0):
+    """A scalar int variable's value when constants and static shapes (K.int_shape) determine it, else
+    None: Keras 2.2.4's Conv2DTranspose/Conv3DTranspose pass output_shape computed from K.shape(x)."""
+    known = checks.static_int(v)
+    if known is not None or not hasattr(v, 'owner') or depth > 32:
+        return known
+    data = getattr(v, 'data', None)  # a constant
+    if data is not None:
+        data = np.asarray(data)
+        return int(data) if data.ndim == 0 and data.dtype.kind in 'iu' else None
+    node = v.owner
+    if node is None:
+        return None
+    op = getattr(node.op, 'scalar_op', node.op)
+    name = type(op).__name__
+    if name in _FOLDABLE and len(node.inputs) == 2:
+        a, b = (_static_int(i, depth + 1) for i in node.inputs)
+        return None if a is None or b is None else int(_FOLDABLE[name](a, b))
+    if name in _PASS_THROUGH:
+        return _static_int(node.inputs[0], depth + 1)
+    source = node.inputs[0].owner
+    if name == 'Subtensor' and len(node.inputs) == 2 and source is not None and \
+            type(source.op).__name__ == 'Shape':
+        index, dims = _static_int(node.inputs[1], depth + 1), _shape(source.inputs[0])
+        if index is not None and -len(dims) <= index < len(dims):
+            return dims[index]  # None when that dim is unknown
+    return None
+
+
 def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=x.dtype, kernel=kernel.dtype)
     x_static, k_static = _shape(x), _shape(kernel)
+    if isinstance(output_shape, (list, tuple)):
+        output_shape = tuple(_static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
         fn, rank, x_static, k_static, output_shape, strides, padding, data_format, dilation_rate)
     out_last = _last_shape(output_shape, data_format)
