@@ -133,3 +133,18 @@ def test_transposed_conv_output_shape_from_k_shape(K, fn, x_shape, k_shape, stri
     expected = getattr(K, fn)(K.variable(x_value), K.variable(k_value), x_shape[:1] + static + (k_shape[-2],),
                               strides=strides, padding=padding)
     assert_close(K.function([x], [y])([x_value])[0], K.eval(expected), 'float32')
+
+
+def test_reshape_keeps_the_learning_phase_flag_beside_its_keras_shape(K):
+    # Keras 2.2.4 runs a Network on a reshaped tensor (TimeDistributed over a Sequential) and reads
+    # `_uses_learning_phase` of every input that has `_keras_shape`.
+    x = K.placeholder(shape=(None, 3, 4))
+    y = K.reshape(x, (-1, 4))
+    if hasattr(y, '_keras_shape'):
+        assert y._uses_learning_phase is False
+    x._uses_learning_phase = True
+    y = K.reshape(x, (-1, 4))
+    if hasattr(y, '_keras_shape'):
+        assert y._uses_learning_phase is True
+    value = np.arange(24, dtype='float32').reshape(2, 3, 4)
+    assert_close(K.function([x], [y])([value])[0], value.reshape(-1, 4), 'float32')

@@ -49,6 +49,9 @@ def reshape(x, shape):
     target = _static_entries([shape] if checks.is_int(shape) else shape)
     checks.check_reshape('reshape', _int_shape(x), target)
     out = T.reshape(x, shape)
+    # Keras 2.2.4 runs a Network on reshaped tensors (TimeDistributed) and reads both attributes of
+    # one that has _keras_shape: its Theano backend set them together here, and only here.
+    out._uses_learning_phase = getattr(x, '_uses_learning_phase', False)
     return out if target is None else _shaped(out, shapes.reshape(_int_shape(x), target))
 
 
