@@ -244,10 +244,9 @@ def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_fo
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=T.keras_dtype(x), kernel=T.keras_dtype(kernel))
     x_shape, k_shape = T.keras_shape(x), T.keras_shape(kernel)
-    if isinstance(output_shape, (list, tuple)):  # Keras's layers compute it from K.shape(x)
-        output_shape = tuple(_array._static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
-        fn, rank, x_shape, k_shape, output_shape, strides, padding, data_format, dilation_rate)
+        fn, rank, x_shape, k_shape, output_shape, strides, padding, data_format, dilation_rate,
+        _array._static_int)
     _check_kernel(kernel, fn, 'kernel')
     k_shape = _known(k_shape, fn, 'kernel')
     window, channels_out, channels_in = k_shape[:rank], k_shape[-2], k_shape[-1]

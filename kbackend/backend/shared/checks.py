@@ -155,12 +155,21 @@ def static_int(value):
         return None
 
 
+# The scalar ops (TensorFlow's and the Theano engines' names) a size computed from K.shape(x) is made
+# of, e.g. by Keras 2.2.4's deconv_length for its transposed-conv layers; the engines fold them.
+FOLDABLE_INT_OPS = {'Mul': operator.mul, 'Add': operator.add, 'AddV2': operator.add,
+                    'Sub': operator.sub, 'Maximum': max, 'Minimum': min,
+                    'FloorDiv': operator.floordiv, 'IntDiv': operator.floordiv}
+
+
 def check_transpose(fn, rank, x_shape, kernel_shape, output_shape, strides, padding, data_format,
-                    dilation_rate=1):
+                    dilation_rate=1, static=static_int):
     """Checks a transposed conv; returns (output_shape, strides, padding, data_format, dilation_rate).
 
     The kernel is (spatial..., out_channels, in_channels); `output_shape` (batch included, None
-    allowed for the batch) must be a shape whose conv by this kernel has x's spatial shape.
+    allowed for the batch) must be a shape whose conv by this kernel has x's spatial shape. `static`
+    gives an entry's value when it is known now: the engine's, which also sees through sizes
+    computed from K.shape(x) (Keras 2.2.4's Conv2DTranspose passes those).
     """
     strides, padding, data_format, dilation_rate = conv_args(
         fn, rank, x_shape, strides, padding, data_format, dilation_rate)
@@ -170,7 +179,7 @@ def check_transpose(fn, rank, x_shape, kernel_shape, output_shape, strides, padd
         output_shape = tuple(output_shape)
     except TypeError:
         output_shape = ()
-    output_shape = tuple(static_int(d) for d in output_shape)
+    output_shape = tuple(static(d) for d in output_shape)
     if len(output_shape) != rank + 2 or any(d is None or d < 1 for d in output_shape[1:]):
         raise ValueError('%s: expected output_shape to be a tuple of %d positive ints (batch first, None '
                          'allowed for the batch); received %r.' % (fn, rank + 2, output_shape))

@@ -4,8 +4,6 @@ TensorFlow's convolutions are cross-correlations, the semantics every engine fol
 only take channels-last layouts, so channels_first inputs are transposed in and out. The local convs
 are shared composites (shared/conv.py).
 """
-import operator
-
 import numpy as np
 
 from ..shared import checks
@@ -110,11 +108,6 @@ def conv3d(x, kernel, strides=(1, 1, 1), padding='valid', data_format=None, dila
     return _conv('conv3d', 3, x, kernel, strides, padding, data_format, dilation_rate)
 
 
-# Scalar ops a transposed conv's output size is computed with (Keras's deconv_length on K.shape(x)).
-_FOLDABLE = {'Mul': operator.mul, 'AddV2': operator.add, 'Add': operator.add, 'Sub': operator.sub,
-             'Maximum': max, 'Minimum': min, 'FloorDiv': operator.floordiv}
-
-
 def _static_int(t, depth=0):
     """A scalar int tensor's value when constants and static shapes determine it, else None.
 
@@ -127,9 +120,9 @@ def _static_int(t, depth=0):
     if value is not None:
         return int(value) if np.ndim(value) == 0 else None
     op = t.op
-    if op.type in _FOLDABLE:
+    if op.type in checks.FOLDABLE_INT_OPS:
         a, b = (_static_int(i, depth + 1) for i in op.inputs)
-        return None if a is None or b is None else int(_FOLDABLE[op.type](a, b))
+        return None if a is None or b is None else int(checks.FOLDABLE_INT_OPS[op.type](a, b))
     if op.type in ('Identity', 'Cast'):
         return _static_int(op.inputs[0], depth + 1)
     if op.type == 'StridedSlice' and op.get_attr('shrink_axis_mask') == 1:  # shape[i]
@@ -148,10 +141,9 @@ def _static_int(t, depth=0):
 def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_format, dilation_rate):
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=_dtype(x), kernel=_dtype(kernel))
-    if isinstance(output_shape, (list, tuple)):
-        output_shape = tuple(_static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
-        fn, rank, _shape(x), _shape(kernel), output_shape, strides, padding, data_format, dilation_rate)
+        fn, rank, _shape(x), _shape(kernel), output_shape, strides, padding, data_format, dilation_rate,
+        _static_int)
     x = _to_last(x, data_format)
     output_shape = _last_shape(output_shape, data_format)
     if output_shape[0] is None:

@@ -17,8 +17,6 @@ linker). Every op works channels-last and is a cross-correlation, like TensorFlo
 Channels-first inputs are transposed views: the kernels read any strides. The local convs are shared
 composites.
 """
-import operator
-
 import numpy as np
 
 from ..shared import checks
@@ -185,9 +183,6 @@ def _correlate_transpose(x, kernel, x_static, k_static, out_last, strides, paddi
     return _ops.corr_grad_input(x, w, g, static)
 
 
-# Scalar ops a transposed conv's output size is computed with (Keras's deconv_length on K.shape(x)).
-_FOLDABLE = {'Mul': operator.mul, 'Add': operator.add, 'Sub': operator.sub, 'Maximum': max,
-             'Minimum': min, 'IntDiv': operator.floordiv}
 _PASS_THROUGH = ('Cast', 'Identity', 'ScalarFromTensor', 'TensorFromScalar')
 
 
@@ -206,9 +201,9 @@ def _static_int(v, depth=0):
         return None
     op = getattr(node.op, 'scalar_op', node.op)
     name = type(op).__name__
-    if name in _FOLDABLE and len(node.inputs) == 2:
+    if name in checks.FOLDABLE_INT_OPS and len(node.inputs) == 2:
         a, b = (_static_int(i, depth + 1) for i in node.inputs)
-        return None if a is None or b is None else int(_FOLDABLE[name](a, b))
+        return None if a is None or b is None else int(checks.FOLDABLE_INT_OPS[name](a, b))
     if name in _PASS_THROUGH:
         return _static_int(node.inputs[0], depth + 1)
     source = node.inputs[0].owner
@@ -224,10 +219,9 @@ def _conv_transpose(fn, rank, x, kernel, output_shape, strides, padding, data_fo
     x, kernel = _tensors(x, kernel)
     checks.check_float_dtypes(fn, x=x.dtype, kernel=kernel.dtype)
     x_static, k_static = _shape(x), _shape(kernel)
-    if isinstance(output_shape, (list, tuple)):
-        output_shape = tuple(_static_int(d) for d in output_shape)
     output_shape, strides, padding, data_format, dilation = checks.check_transpose(
-        fn, rank, x_static, k_static, output_shape, strides, padding, data_format, dilation_rate)
+        fn, rank, x_static, k_static, output_shape, strides, padding, data_format, dilation_rate,
+        _static_int)
     out_last = _last_shape(output_shape, data_format)
     y = _correlate_transpose(_to_last(x, data_format), kernel, _last_shape(x_static, data_format),
                              k_static, out_last, strides, padding, dilation, fn)
