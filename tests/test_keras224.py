@@ -133,3 +133,40 @@ def test_keras_and_kbackend_share_one_configuration(K, tmp_path):
     assert result['seen'] == [1e-3, 'float64', 'channels_first']
     assert result['weight_dtypes'] == ['float64'] and result['prediction_dtype'] == 'float64'
     assert all(l == l for l in result['losses']) and result['losses'][-1] < result['losses'][0]
+
+
+CALLBACKS_AND_YAML = '''
+import json, os, sys
+import numpy as np
+from kbackend.compat import keras224
+keras224.enable()
+import keras
+x = np.random.RandomState(0).normal(size=(64, 3))
+y = np.eye(2)[(x[:, 0] > 0).astype(int)]
+model = keras.models.Sequential([keras.layers.Dense(4, activation='tanh', input_shape=(3,)),
+                                 keras.layers.Dense(2, activation='softmax')])
+model.compile('sgd', 'categorical_crossentropy')
+path = os.path.join(sys.argv[1], 'best.h5')
+history = model.fit(x, y, epochs=4, verbose=0, validation_split=0.25, callbacks=[
+    keras.callbacks.EarlyStopping(patience=10), keras.callbacks.ModelCheckpoint(path, save_best_only=True),
+    keras.callbacks.ReduceLROnPlateau(patience=10)])
+rebuilt = keras.models.model_from_yaml(model.to_yaml())
+rebuilt.set_weights(model.get_weights())
+print(json.dumps({'epochs': len(history.history['loss']), 'saved': os.path.exists(path),
+                  'yaml_difference': float(np.max(np.abs(rebuilt.predict(x) - model.predict(x))))}))
+'''
+
+
+def test_keras_callbacks_and_yaml_round_trip(K, tmp_path):
+    """EarlyStopping, ModelCheckpoint and ReduceLROnPlateau read `np.Inf` (gone in NumPy 2), and
+    `model_from_yaml` calls `yaml.load` without a Loader (refused by PyYAML 6): the compatibility step
+    restores both, on every engine."""
+    keras_or_skip()
+    env = dict(os.environ, KERAS_BACKEND='kbackend', KBACKEND_ENGINE=K.backend(), KERAS_HOME=str(tmp_path),
+               TF_CPP_MIN_LOG_LEVEL='3')
+    proc = subprocess.run([sys.executable, '-c', CALLBACKS_AND_YAML, str(tmp_path)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result == {'epochs': 4, 'saved': True, 'yaml_difference': result['yaml_difference']}
+    assert result['yaml_difference'] < 1e-6

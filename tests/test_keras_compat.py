@@ -148,3 +148,32 @@ def test_reshape_keeps_the_learning_phase_flag_beside_its_keras_shape(K):
         assert y._uses_learning_phase is True
     value = np.arange(24, dtype='float32').reshape(2, 3, 4)
     assert_close(K.function([x], [y])([value])[0], value.reshape(-1, 4), 'float32')
+
+
+@pytest.mark.parametrize('op, oracle', [
+    ('*=', lambda a: a * (a >= 0)), ('+=', lambda a: a + (a >= 0)), ('-=', lambda a: a - (a >= 0)),
+    ('/=', lambda a: a / ((a >= 0) + 1.)), ('**=', lambda a: a ** 2.)])
+def test_inplace_operator_on_a_variable_gives_a_new_tensor(K, op, oracle):
+    # Keras 2.2.4's constraints write `w *= K.cast(K.greater_equal(w, 0.), K.floatx())` on a variable:
+    # the result is a new tensor and the variable keeps its value (TensorFlow 2 raises there).
+    value = np.array([[1.5, -2.], [0.25, -0.5]], dtype='float32')
+    v = K.variable(value)
+    w = v
+    other = {'*=': lambda: K.cast(K.greater_equal(w, 0.), 'float32'),
+             '+=': lambda: K.cast(K.greater_equal(w, 0.), 'float32'),
+             '-=': lambda: K.cast(K.greater_equal(w, 0.), 'float32'),
+             '/=': lambda: K.cast(K.greater_equal(w, 0.), 'float32') + 1.,
+             '**=': lambda: 2.}[op]()
+    scope = {'w': w, 'other': other}
+    exec('w %s other' % op, scope)
+    assert scope['w'] is not v
+    assert_close(K.eval(scope['w']), oracle(value))
+    assert_close(K.get_value(v), value)
+
+
+def test_variables_are_hashable_and_compare_by_identity(K):
+    # Keras 2.2.4 keeps weights in sets (`count_params`) and dicts, and tests `w in weights`.
+    v, w = K.variable([1., -2.]), K.variable(1.)
+    assert len({v, w, v}) == 2 and {v: 1}[v] == 1
+    assert v in [w, v] and v not in [w]
+    assert (v == v) is True and (v == w) is False and (v != w) is True

@@ -1,11 +1,14 @@
 """Lets Keras 2.2.4 import and run on Python >= 3.10 and NumPy 2: call `enable()` before ``import keras``.
 
-Keras 2.2.4 (2018) relies on three things later releases changed:
+Keras 2.2.4 (2018) relies on things later releases changed:
 
 - ``from collections import Iterable`` (keras/callbacks.py): the abstract base classes left the
   ``collections`` module in Python 3.10; they live in ``collections.abc``;
-- ``np.string_`` (keras/utils/io_utils.py, read when ``load_model`` opens an HDF5 file): NumPy 2
-  removed it; ``np.bytes_`` is the same type;
+- ``np.string_`` (keras/utils/io_utils.py, read when ``load_model`` opens an HDF5 file) and
+  ``np.Inf`` (keras/callbacks.py: ``EarlyStopping``, ``ModelCheckpoint``, ``ReduceLROnPlateau``):
+  NumPy 2 removed them; ``np.bytes_`` and ``np.inf`` are the same objects;
+- ``yaml.load(text)`` without a ``Loader`` (``model_from_yaml``): PyYAML 6 requires one; PyYAML 5's
+  default was ``FullLoader``, which reads the ``!!python/tuple`` tags ``to_yaml`` writes;
 - h5py 2 returned an HDF5 attribute written as bytes as bytes, and Keras calls ``.decode`` on
   them (``load_model``, ``load_weights``); h5py 3 returns ``str`` (and h5py 2 has no wheels for
   Python >= 3.9);
@@ -13,7 +16,8 @@ Keras 2.2.4 (2018) relies on three things later releases changed:
   loaded by another backend) indexes an array with a list of slices, which NumPy 1.23 removed.
 
 `enable` adds the aliases back where they are missing, gives ``convert_kernel`` a tuple index
-(when keras.utils.conv_utils is imported), and makes h5py 3 return ASCII string
+(when keras.utils.conv_utils is imported), gives keras.engine.saving a ``yaml.load`` whose
+``Loader`` defaults to ``FullLoader`` (only there), and makes h5py 3 return ASCII string
 attributes (the ones written as bytes) as bytes, and arrays of them as arrays of bytes, as h5py 2
 did, and an empty array attribute as an empty bytes array (Keras tests its empty name lists with
 ``if names:``, which NumPy 2 refuses for a float array); other attributes are untouched.
@@ -38,14 +42,42 @@ def enable():
         if not hasattr(collections, name) and hasattr(collections.abc, name):
             setattr(collections, name, getattr(collections.abc, name))
             added.append('collections.' + name)
-    if not hasattr(np, 'string_'):
-        np.string_ = np.bytes_
-        added.append('numpy.string_')
+    for name, value in (('string_', np.bytes_), ('Inf', np.inf)):
+        if not hasattr(np, name):
+            setattr(np, name, value)
+            added.append('numpy.' + name)
     if _h5py_returns_bytes():
         added.append('h5py attributes written as bytes read as bytes')
     if _after_import('keras.utils.conv_utils', _fix_convert_kernel):
         added.append('keras.utils.conv_utils.convert_kernel indexes with a tuple')
+    if _yaml_load_needs_a_loader() and _after_import('keras.engine.saving', _fix_yaml_load):
+        added.append('keras.engine.saving reads YAML with yaml.FullLoader by default')
     return added
+
+
+def _yaml_load_needs_a_loader():
+    try:
+        import yaml
+    except ImportError:
+        return False
+    return int(yaml.__version__.split('.')[0]) >= 6
+
+
+class _YamlWithDefaultLoader(object):
+    """The yaml module as keras.engine.saving sees it: `load` without a Loader uses FullLoader."""
+
+    def __init__(self, yaml):
+        self._yaml = yaml
+
+    def __getattr__(self, name):
+        return getattr(self._yaml, name)
+
+    def load(self, stream, Loader=None):
+        return self._yaml.load(stream, Loader=Loader or self._yaml.FullLoader)
+
+
+def _fix_yaml_load(saving):
+    saving.yaml = _YamlWithDefaultLoader(saving.yaml)
 
 
 def _fix_convert_kernel(conv_utils):

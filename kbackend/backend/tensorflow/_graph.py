@@ -168,10 +168,49 @@ def _variable_operator_in_own_graph(method):
     return in_graph
 
 
+# `w *= x` on a graph variable gives the new tensor `w * x`, as TensorFlow 1's variables (and Theano's
+# shared variables) did: Keras 2.2.4's constraints do that. TensorFlow 2 raises there; eager variables
+# still do.
+_INPLACE_OPERATORS = {'__iadd__': '__add__', '__isub__': '__sub__', '__imul__': '__mul__',
+                      '__idiv__': '__div__', '__itruediv__': '__truediv__',
+                      '__irealdiv__': '__truediv__', '__ipow__': '__pow__'}
+
+
+def _inplace_operator_gives_new_tensor(method, name):
+    @functools.wraps(method)
+    def inplace(self, other):
+        if getattr(self, '_in_graph_mode', False):
+            return getattr(self, name)(other)
+        return method(self, other)
+    return inplace
+
+
+# A graph variable is hashable and `==` is identity, as for graph tensors and as in TensorFlow 1:
+# Keras 2.2.4 keeps weights in sets and dicts and tests `w in weights`. TensorFlow 2 decides by whether
+# the caller runs eagerly, so a kbackend variable used outside its graph was unhashable.
+def _identity_for_graph_variables(method, identity):
+    @functools.wraps(method)
+    def compare(self, *other):
+        if getattr(self, '_in_graph_mode', False):
+            return identity(self, *other)
+        return method(self, *other)
+    return compare
+
+
+_IDENTITY_OPERATORS = {'__hash__': id, '__eq__': lambda a, b: a is b, '__ne__': lambda a, b: a is not b}
+
+
 def _patch_operators():
     """Graph tensors/variables enter their own graph for Python operators (once per process)."""
     if getattr(_ops.SymbolicTensor, '_kbackend_operators', False):
         return
+    for name, identity in _IDENTITY_OPERATORS.items():
+        method = getattr(_rvops.BaseResourceVariable, name)
+        setattr(_rvops.BaseResourceVariable, name, _identity_for_graph_variables(method, identity))
+    for inplace, name in _INPLACE_OPERATORS.items():
+        method = getattr(_rvops.BaseResourceVariable, inplace, None)
+        if method is not None:
+            setattr(_rvops.BaseResourceVariable, inplace, _inplace_operator_gives_new_tensor(method, name))
     for name in _OPERATORS:
         method = getattr(_ops.SymbolicTensor, name, None)
         if method is not None:
