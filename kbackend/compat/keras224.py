@@ -7,8 +7,8 @@ Keras 2.2.4 (2018) relies on things later releases changed:
 - ``np.string_`` (keras/utils/io_utils.py, read when ``load_model`` opens an HDF5 file) and
   ``np.Inf`` (keras/callbacks.py: ``EarlyStopping``, ``ModelCheckpoint``, ``ReduceLROnPlateau``):
   NumPy 2 removed them; ``np.bytes_`` and ``np.inf`` are the same objects;
-- ``yaml.load(text)`` without a ``Loader`` (``model_from_yaml``): PyYAML 6 requires one; PyYAML 5's
-  default was ``FullLoader``, which reads the ``!!python/tuple`` tags ``to_yaml`` writes;
+- ``yaml.load(text)`` without a ``Loader`` (``model_from_yaml``): PyYAML 6 requires one; the PyYAML
+  of 2018 read everything ``to_yaml`` writes: ``!!python/tuple`` and NumPy arrays in a config;
 - h5py 2 returned an HDF5 attribute written as bytes as bytes, and Keras calls ``.decode`` on
   them (``load_model``, ``load_weights``); h5py 3 returns ``str`` (and h5py 2 has no wheels for
   Python >= 3.9);
@@ -17,7 +17,8 @@ Keras 2.2.4 (2018) relies on things later releases changed:
 
 `enable` adds the aliases back where they are missing, gives ``convert_kernel`` a tuple index
 (when keras.utils.conv_utils is imported), gives keras.engine.saving a ``yaml.load`` whose
-``Loader`` defaults to ``FullLoader`` (only there), and makes h5py 3 return ASCII string
+``Loader`` defaults to ``FullLoader`` plus NumPy's array constructors, no other callable (only
+there), and makes h5py 3 return ASCII string
 attributes (the ones written as bytes) as bytes, and arrays of them as arrays of bytes, as h5py 2
 did, and an empty array attribute as an empty bytes array (Keras tests its empty name lists with
 ``if names:``, which NumPy 2 refuses for a float array); other attributes are untouched.
@@ -51,7 +52,7 @@ def enable():
     if _after_import('keras.utils.conv_utils', _fix_convert_kernel):
         added.append('keras.utils.conv_utils.convert_kernel indexes with a tuple')
     if _yaml_load_needs_a_loader() and _after_import('keras.engine.saving', _fix_yaml_load):
-        added.append('keras.engine.saving reads YAML with yaml.FullLoader by default')
+        added.append('keras.engine.saving reads YAML with FullLoader and NumPy arrays by default')
     return added
 
 
@@ -63,17 +64,46 @@ def _yaml_load_needs_a_loader():
     return int(yaml.__version__.split('.')[0]) >= 6
 
 
+# The NumPy callables `to_yaml` writes for an array or a NumPy scalar in a layer's config (e.g. a
+# Constant initializer's value), under NumPy 1's and NumPy 2's module names.
+_NUMPY_YAML_CALLABLES = frozenset(
+    module + '.' + name for module in ('numpy.core.multiarray', 'numpy._core.multiarray')
+    for name in ('_reconstruct', 'scalar')) | {'numpy.dtype'}
+
+
+def _keras_config_loader(yaml):
+    """PyYAML's FullLoader (PyYAML 5's default) that also rebuilds NumPy arrays and scalars, as
+    Keras 2.2.4 with the PyYAML of its time did; any other Python callable is still refused."""
+    class KerasConfigLoader(yaml.FullLoader):
+        def make_python_instance(self, suffix, node, args=None, kwds=None, newobj=False, unsafe=False):
+            unsafe = unsafe or suffix in _NUMPY_YAML_CALLABLES
+            return super(KerasConfigLoader, self).make_python_instance(suffix, node, args, kwds, newobj,
+                                                                      unsafe)
+
+    def numpy_apply(loader, suffix, node):
+        if suffix not in _NUMPY_YAML_CALLABLES:
+            raise yaml.constructor.ConstructorError(
+                None, None, 'a Keras model config calls only NumPy array constructors; received '
+                'python/object/apply:%s' % suffix, node.start_mark)
+        return loader.construct_python_object_apply(suffix, node)
+
+    KerasConfigLoader.add_multi_constructor('tag:yaml.org,2002:python/object/apply:', numpy_apply)
+    return KerasConfigLoader
+
+
 class _YamlWithDefaultLoader(object):
-    """The yaml module as keras.engine.saving sees it: `load` without a Loader uses FullLoader."""
+    """The yaml module as keras.engine.saving sees it: `load` without a Loader uses FullLoader plus
+    NumPy arrays (see _keras_config_loader)."""
 
     def __init__(self, yaml):
         self._yaml = yaml
+        self._loader = _keras_config_loader(yaml)
 
     def __getattr__(self, name):
         return getattr(self._yaml, name)
 
     def load(self, stream, Loader=None):
-        return self._yaml.load(stream, Loader=Loader or self._yaml.FullLoader)
+        return self._yaml.load(stream, Loader=Loader or self._loader)
 
 
 def _fix_yaml_load(saving):
