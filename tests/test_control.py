@@ -215,6 +215,27 @@ def test_rnn_accepts_a_mask_whose_steps_are_known_on_one_side_only(K):
 
 
 @pytest.mark.parametrize('unroll', [False, True], ids=['symbolic', 'unrolled'])
+def test_rnn_results_keep_the_static_batch_size_for_a_stateful_update(K, unroll):
+    # A stateful Keras RNN with batch_shape (2, 5, 3) updates its (2, UNITS) state variables with the
+    # final states, and Keras's losses reduce its (2, 5, UNITS) outputs against (None, None, UNITS)
+    # targets: the results keep the known sizes (CNTK's sequence ops had left them free).
+    w = cell_weights(3)
+    inputs, states = rand(2, 5, 3), initial_states(1)
+    x = K.placeholder(shape=(2, 5, 3))
+    h = K.variable(states[0])
+    last, outputs, new_states = K.rnn(make_step(K, w, 1), x, [h], unroll=unroll)
+    if not unroll:  # the loop's own results (legacy Theano keeps no static sizes through K.dot)
+        assert K.int_shape(outputs)[:2] == (2, 5)
+    target = K.placeholder(shape=(None, None, UNITS))
+    loss = K.mean(K.mean(K.square(outputs - target), axis=-1), axis=1)
+    f = K.function([x, target], [loss], updates=[K.update(h, new_states[0])])
+    expected_last, expected_outputs, _ = oracle.rnn(make_step(NUMPY_OPS, w, 1), inputs, states)
+    zeros = np.zeros((2, 5, UNITS), 'float32')
+    assert_close(f([inputs, zeros])[0], np.mean(np.square(expected_outputs), axis=(1, 2)))
+    assert_close(K.get_value(h), expected_last)
+
+
+@pytest.mark.parametrize('unroll', [False, True], ids=['symbolic', 'unrolled'])
 def test_rnn_marks_learning_phase_use(K, unroll):
     def marking_step(x, states):
         output = x * 2.

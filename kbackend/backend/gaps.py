@@ -31,7 +31,9 @@ LIMITS = {
                      'available: CNTK 2.7 differentiates a whole function with respect to its leaves, as '
                      'values, and has no double backpropagation',
         'arange': _CNTK_EMPTY + '; tensor bounds are not available ' + _CNTK_IN_STEP,
-        'reshape': _CNTK_EMPTY,
+        'reshape': _CNTK_EMPTY + '; a target with several sizes known only at run time that do not '
+                   'match x\'s own axes one to one (e.g. (-1, K.shape(t)[1], 4) for x of shape '
+                   '(None, 4)): CNTK 2.7 infers at most one unknown size per reshape',
         'tile': _CNTK_EMPTY + '; tensor reps are not available ' + _CNTK_IN_STEP,
         'slice': _CNTK_EMPTY + '; sizes known only at run time are not available ' + _CNTK_IN_STEP,
         'gather': _CNTK_EMPTY,

@@ -245,6 +245,24 @@ def drop_axis(x, axis):
     return C.reshape(x, (), begin_axis=axis, end_axis=axis + 1)
 
 
+def drop_axes(x, axes):
+    """x without its size-1 static `axes`, one reshape per run of adjacent axes; works with any number
+    of free dims (CNTK's own `keepdims=False` fails once two dims are free)."""
+    for first, last in reversed(_runs(sorted(axes))):
+        x = C.reshape(x, (), begin_axis=first, end_axis=last + 1)
+    return x
+
+
+def _runs(axes):
+    runs = []
+    for a in axes:
+        if runs and runs[-1][1] == a - 1:
+            runs[-1][1] = a
+        else:
+            runs.append([a, a])
+    return runs
+
+
 def insert_axis(x, axis):
     """x with a new size-1 static axis before static axis `axis` (axis == rank appends)."""
     return C.reshape(x, (1,), begin_axis=axis, end_axis=axis)
@@ -332,6 +350,12 @@ def _index_tensor(x, key):
     return tag(out, dtype) if out is not x else x
 
 
+def _empty_slice(what):
+    # An engine limit (the registry's 'slice' entry), not a bad argument: other engines return it.
+    return NotImplementedError('Empty slices are not supported on CNTK: %s; CNTK 2.7 cannot hold a '
+                               'tensor with zero elements.' % what)
+
+
 def _slice_axis(x, axis, size, s):
     step = 1 if s.step is None else int(s.step)
     if step == 0:
@@ -340,14 +364,14 @@ def _slice_axis(x, axis, size, s):
         begin, end, step = s.indices(size)
         if step > 0:
             if begin >= end:
-                raise ValueError('Empty slices are not supported on CNTK: %r of an axis of size %d.' % (s, size))
+                raise _empty_slice('%r of an axis of size %d' % (s, size))
             if begin == 0 and end == size and step == 1:
                 return x
             return C.slice(x, axis, begin, end, step)
         # negative steps: reverse the axis, then take the forward slice of the reversed axis
         count = len(range(begin, end, step))
         if count == 0:
-            raise ValueError('Empty slices are not supported on CNTK: %r of an axis of size %d.' % (s, size))
+            raise _empty_slice('%r of an axis of size %d' % (s, size))
         reversed_x = C.slice(x, axis, 0, 0, -1)
         first = size - 1 - begin
         return C.slice(reversed_x, axis, first, first + (count - 1) * -step + 1, -step)
@@ -360,7 +384,7 @@ def _slice_axis(x, axis, size, s):
         raise ValueError('A negative-step slice with bounds on an axis of unknown size is not '
                          'supported on CNTK; received %r.' % (s,))
     if s.stop is not None and end == 0:
-        raise ValueError('Empty slices are not supported on CNTK: %r.' % (s,))
+        raise _empty_slice(repr(s))
     if begin == 0 and end == 0 and step == 1:
         return x
     return C.slice(x, axis, begin, end, step)

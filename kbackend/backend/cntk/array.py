@@ -301,10 +301,10 @@ def _reshape_static(x, entries, fn):
                 steps.append((span[0], span[1], (-1,)))
             first_entry, first_axis = i + 1, span[1]
     if not expressible:
-        raise ValueError('%s: CNTK 2.7 can infer only one unknown dimension of a reshape target, and '
-                         'this one cannot be split into parts that keep x\'s own axes: target %s for a '
-                         'tensor of shape %s (? = known only at run time).'
-                         % (fn, _describe(entries), T.keras_shape(x)))
+        raise NotImplementedError('%s: CNTK 2.7 can infer only one unknown dimension of a reshape '
+                                  'target, and this one cannot be split into parts that keep x\'s own '
+                                  'axes: target %s for a tensor of shape %s (? = known only at run time).'
+                                  % (fn, _describe(entries), T.keras_shape(x)))
     # Right to left, so each step's axis numbers are still those of x.
     for first, end, target in sorted(steps, key=lambda step: step[0], reverse=True):
         x = C.reshape(x, target, begin_axis=first, end_axis=end)

@@ -194,11 +194,21 @@ def _results(output, new_states, initial_states, shape, input_length, uses_learn
     step_shape = T.keras_shape(output)[1:]
     time = shape[1] if shape[1] is not None else input_length
     outputs = C.unpack_batch(C.sequence.unpack(output, 0, no_mask_output=True))
-    outputs = _hint(outputs, (shape[0], time) + step_shape, dtype)
-    last_output = _hint(C.unpack_batch(C.sequence.last(output)), (shape[0],) + step_shape, dtype)
-    states = [_hint(C.unpack_batch(C.sequence.last(new)), T.keras_shape(s), T.keras_dtype(s))
+    outputs = _known(outputs, (shape[0], time) + step_shape, dtype)
+    last_output = _known(C.unpack_batch(C.sequence.last(output)), (shape[0],) + step_shape, dtype)
+    states = [_known(C.unpack_batch(C.sequence.last(new)), T.keras_shape(s), T.keras_dtype(s))
               for new, s in zip(new_states, initial_states)]
     return last_output, outputs, states, uses_learning_phase
+
+
+def _known(x, keras_shape, dtype):
+    """x (whose batch and time dims CNTK's sequence ops left free) with the sizes the inputs had
+    statically, so that e.g. a stateful layer's state update matches its (batch, units) variable."""
+    target = tuple(-1 if d is None else int(d) for d in keras_shape)
+    free = [i for i, d in enumerate(x.shape) if d == T.FREE]
+    if target.count(-1) <= 1 and any(target[i] != -1 for i in free):
+        x = C.reshape(x, target)
+    return _hint(x, keras_shape, dtype)
 
 
 def _unrolled_rnn(step_function, inputs, initial_states, go_backwards, mask, constants, steps):

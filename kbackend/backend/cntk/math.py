@@ -151,7 +151,12 @@ def _reduce(op, fn, x, axis, keepdims):
     axes = _static_axes(fn, x, axis)
     if not axes:  # a scalar, or an empty list of axes: nothing to reduce
         return x
-    return op(x, axis=tuple(axes), keepdims=bool(keepdims))
+    return _kept(op(x, axis=tuple(axes), keepdims=True), axes, keepdims)
+
+
+def _kept(reduced, axes, keepdims):
+    """A reduction made with keepdims=True, with the reduced axes dropped unless keepdims."""
+    return reduced if keepdims else T.drop_axes(reduced, axes)
 
 
 def _extreme(op, fn, x, axis, keepdims):
@@ -166,17 +171,14 @@ def _extreme(op, fn, x, axis, keepdims):
     if not axes:
         return T.same(x, C.alias(x))
     if not T.is_float(T.keras_dtype(x)):
-        return T.same(x, op(x, axis=tuple(axes), keepdims=bool(keepdims)))
+        return T.same(x, _kept(op(x, axis=tuple(axes), keepdims=True), axes, keepdims))
     axes = tuple(axes)
     one = _like(x, 1)
     m = op(x, axis=axes, keepdims=True)
     share = C.element_divide(one, C.reduce_sum(C.equal(x, m), axis=axes, keepdims=True))
     finite = C.plus(m, C.element_times(C.minus(share, one), C.minus(m, C.stop_gradient(m))))
     out = C.element_select(C.equal(C.abs(m), _like(x, np.inf)), C.element_times(share, m), finite)
-    if not keepdims:
-        for a in sorted(axes, reverse=True):
-            out = T.drop_axis(out, a)
-    return T.same(x, out)
+    return T.same(x, _kept(out, axes, keepdims))
 
 
 def max(x, axis=None, keepdims=False):
@@ -283,7 +285,7 @@ def var(x, axis=None, keepdims=False):
     if not axes:
         return T.same(x, C.zeros_like(x))
     centered = C.minus(x, C.reduce_mean(x, axis=tuple(axes), keepdims=True))
-    return T.same(x, C.reduce_mean(C.square(centered), axis=tuple(axes), keepdims=bool(keepdims)))
+    return T.same(x, _kept(C.reduce_mean(C.square(centered), axis=tuple(axes)), axes, keepdims))
 
 
 def _truth(x):
@@ -374,8 +376,8 @@ def logsumexp(x, axis=None, keepdims=False):
     # Shift by the (gradient-free) max so exp cannot overflow; an infinite max shifts by 0 instead.
     shift = C.stop_gradient(C.reduce_max(x, axis=axes, keepdims=True))
     shift = C.element_select(C.less(C.abs(shift), _like(x, np.inf)), shift, _like(x, 0))
-    total = C.reduce_sum(C.exp(C.minus(x, shift)), axis=axes, keepdims=bool(keepdims))
-    return T.same(x, C.plus(_log(total), C.reduce_sum(shift, axis=axes, keepdims=bool(keepdims))))
+    total = C.reduce_sum(C.exp(C.minus(x, shift)), axis=axes)
+    return T.same(x, _kept(C.plus(_log(total), shift), axes, keepdims))
 
 
 def _round_half_to_even(x):

@@ -6,6 +6,7 @@ static/broadcastable shape) at every step, so `_recurrent_types` gives each loop
 static shape that its initial value and its first computed value agree on.
 """
 from ._engine import IS_PYTENSOR, T, ifelse, scan
+from .core import int_shape as _int_shape, with_static_shape as _shaped
 from .random import recording_samples
 from ..shared.checks import check_switch_ranks
 
@@ -72,6 +73,7 @@ def _mask_select(mask_t, new, old):
 def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, constants, input_length):
     """The scan of rnn (see shared/control.py); masked steps keep the previous output and states."""
     inputs = T.as_tensor_variable(inputs)
+    input_shape = _int_shape(inputs)
     inputs = inputs.dimshuffle([1, 0] + list(range(2, inputs.ndim)))  # scan loops over axis 0
     states = [T.as_tensor_variable(s) for s in initial_states]
     n_states = len(states)
@@ -112,6 +114,9 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
     outputs = results[0]
     last_output = outputs[-1]
     outputs = outputs.dimshuffle([1, 0] + list(range(2, outputs.ndim)))
+    # The sizes known before the loop, for int_shape (scan's results keep none on legacy Theano).
+    steps = input_length if input_shape[1] is None else input_shape[1]
+    outputs = _shaped(outputs, (input_shape[0], steps) + tuple(_int_shape(probe)[1:]))
     return last_output, outputs, [s[-1] for s in results[1:]], uses_learning_phase[0]
 
 
