@@ -58,6 +58,16 @@ def test_conv3d(K, padding, data_format, window):
              strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation)
 
 
+def test_conv2d_with_a_slice_of_a_kernel_variable(K):
+    # Keras's ConvLSTM2D convolves with `kernel[:, :, :, :filters]` (each gate's part of one
+    # variable); legacy Theano keeps no static shape for the slice, so int_shape infers it.
+    x, kernel = image(SPATIAL[2], 3), rand(3, 2, 3, 8)
+    part = K.variable(kernel)[:, :, :, 2:6]
+    assert K.int_shape(part) == (3, 2, 3, 4)
+    out = K.eval(K.conv2d(K.variable(x), part, padding='same'))
+    assert_close(out, oracle.conv2d(x, kernel[:, :, :, 2:6], padding='same'))
+
+
 def test_conv_is_cross_correlation(K):
     """A one-hot kernel at tap 0 shifts the output towards the start: no engine flips the kernel."""
     x = np.arange(6, dtype='float32').reshape(1, 6, 1)

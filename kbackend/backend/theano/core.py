@@ -235,9 +235,41 @@ def int_shape(x):
     if hasattr(x, 'data') and hasattr(x.data, 'shape'):  # a constant
         return tuple(x.data.shape)
     static = getattr(x.type, 'shape', None)
-    if static is not None:
-        return tuple(static)
-    return tuple(1 if b else None for b in x.broadcastable)
+    if static is None:
+        static = tuple(1 if b else None for b in x.broadcastable)
+    if None in static:
+        return _subtensor_shape(x) or tuple(static)
+    return tuple(static)
+
+
+def _subtensor_shape(x):
+    """The shape of a constant-index slice of a tensor of known shape (legacy Theano keeps none):
+    Keras's ConvLSTM2D convolves with slices of its kernel variable, `kernel[:, :, :, :filters]`."""
+    node = getattr(x, 'owner', None)
+    if node is None or type(node.op).__name__ != 'Subtensor':
+        return None
+    source = int_shape(node.inputs[0])
+    if source is None or None in source:
+        return None
+
+    def value(entry):
+        if entry is None or isinstance(entry, numbers.Integral):
+            return entry
+        data = getattr(entry, 'data', None)  # a Constant, else unknown until run time
+        if data is None or np.ndim(data) != 0:
+            raise LookupError
+        return int(data)
+    try:
+        key = tuple(slice(value(e.start), value(e.stop), value(e.step)) if isinstance(e, slice) else value(e)
+                    for e in theano.tensor.subtensor.get_idx_list(node.inputs, node.op.idx_list))
+    except LookupError:
+        return None
+    # A zero-strided view of the source's shape: indexing it costs no memory.
+    view = np.lib.stride_tricks.as_strided(np.zeros(1, 'int8'), shape=source, strides=(0,) * len(source))
+    try:
+        return view[key].shape
+    except IndexError:  # an index out of range: the engine reports it when run
+        return None
 
 
 def with_static_shape(y, shape):
