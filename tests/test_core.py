@@ -249,6 +249,19 @@ def test_function_tuple_updates_with_numpy_values(K):
     assert_close(K.get_value(x), np.array([3.0, 4.0]))
 
 
+def test_update_with_a_value_of_unknown_batch_size(K):
+    # A stateful layer (batch size 1) updates its (1, 3) state with a value whose batch size the
+    # graph does not know (CNTK: through its convolution or loop ops); a value that does not fit
+    # at run time is an error on every engine.
+    state = K.variable(np.zeros((1, 3)))
+    p = K.placeholder(shape=(None, 3))
+    f = K.function([p], [], updates=[K.update(state, K.tanh(p))])
+    f([np.full((1, 3), 0.5, 'float32')])
+    assert_close(K.get_value(state), np.tanh(np.full((1, 3), 0.5)))
+    with pytest.raises(Exception):
+        f([np.ones((2, 3), 'float32')])
+
+
 def test_function_returns_list_and_downcasts(K):
     p = K.placeholder(shape=(None, 2))
     f = K.function([p], p * 2)

@@ -375,10 +375,18 @@ def _assignable(x, value, fn='update'):
     value = T.cast_storage(value, T.cntk_dtype(x))
     if tuple(value.shape) != tuple(x.shape):
         value = C.plus(value, C.zeros_like(x))  # broadcast to the variable's shape
+        if _fits(value.shape, x.shape):
+            # Sizes CNTK left free (a batch through convolutions or the rnn loop, as in a stateful
+            # ConvLSTM2D's state update) take the variable's; CNTK checks them when it runs.
+            value = C.reshape(value, x.shape)
         if tuple(value.shape) != tuple(x.shape):
             raise ValueError('update: expected a value of shape %s for variable %s; received shape %s.'
                              % (tuple(x.shape), x.name, T.static_shape(value)))
     return value
+
+
+def _fits(shape, target):
+    return len(shape) == len(target) and all(d == t or d == T.FREE for d, t in zip(shape, target))
 
 
 def _update(fn, x, new_x):
