@@ -69,17 +69,22 @@ EDITS = {
 }
 
 
+def download():
+    """Keras 2.2.4's source release (with its tests), fetched from PyPI into CACHE once."""
+    archive = os.path.join(CACHE, 'Keras-2.2.4.tar.gz')
+    if not os.path.exists(archive):
+        subprocess.check_call([sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:',
+                               'keras==2.2.4', '-d', CACHE])
+    return archive
+
+
 def fetch():
     """The two test files, edited, in CACHE/<python version> (edits are per copy, fetched once)."""
     work = os.path.join(CACHE, 'py%d%d' % sys.version_info[:2])
     if os.path.exists(os.path.join(work, 'conftest.py')):
         return work
     os.makedirs(work, exist_ok=True)
-    archive = os.path.join(CACHE, 'Keras-2.2.4.tar.gz')
-    if not os.path.exists(archive):
-        subprocess.check_call([sys.executable, '-m', 'pip', 'download', '--no-deps', '--no-binary', ':all:',
-                               'keras==2.2.4', '-d', CACHE])
-    with tarfile.open(archive) as tar:
+    with tarfile.open(download()) as tar:
         for name, edits in EDITS.items():
             text = tar.extractfile(SOURCE + name).read().decode('utf-8')
             for old, new in edits:

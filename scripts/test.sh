@@ -70,6 +70,12 @@ keras224_backend_tests() {  # keras224_backend_tests PYTHON ENGINE: Keras 2.2.4'
     echo "== Keras 2.2.4's backend tests on $2 ($1)"
     "$1" scripts/keras224_backend_tests.py "$2" -n "$WORKERS" || status=1
 }
+# Keras 2.2.4's model-level tests with Keras on kbackend: CI runs their quick subset on the engines
+# that build models fast (the full set and the Theano engines: docs/keras.md, by hand).
+keras224_model_tests() {  # keras224_model_tests PYTHON ENGINE
+    echo "== Keras 2.2.4's model tests (quick subset) on $2 ($1)"
+    "$1" scripts/keras224_model_tests.py "$2" --quick -n "$WORKERS" || status=1
+}
 
 for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
     case $suite in
@@ -86,6 +92,7 @@ for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
             echo "== tensorflow + theano (PyTensor)"
             KBACKEND_TEST_ENGINES=tensorflow,theano .venv/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             keras224_backend_tests .venv/bin/python tensorflow
+            keras224_model_tests .venv/bin/python tensorflow
             keras224_backend_tests .venv/bin/python theano
             ;;
         cntk)
@@ -94,6 +101,7 @@ for suite in ${KBACKEND_SUITES:-main legacy cntk}; do
             echo "== cntk (CNTK 2.7, CPython 3.6)"
             KBACKEND_TEST_ENGINES=cntk .venv-cntk/bin/python -m pytest tests -n "$WORKERS" "$@" || status=1
             keras224_backend_tests .venv-cntk/bin/python cntk
+            keras224_model_tests .venv-cntk/bin/python cntk
             ;;
         legacy)
             make_env .venv-theano legacy-theano,test

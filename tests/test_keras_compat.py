@@ -177,3 +177,16 @@ def test_variables_are_hashable_and_compare_by_identity(K):
     assert len({v, w, v}) == 2 and {v: 1}[v] == 1
     assert v in [w, v] and v not in [w]
     assert (v == v) is True and (v == w) is False and (v != w) is True
+
+
+def test_int_shape_keeps_known_sizes_when_keras_overwrites_keras_shape(K):
+    # Keras 2.2.4's ConvLSTM2D sets `_keras_shape` on its initial state with sizes computed from the
+    # global data format, not the layer's: wrong for a channels_first layer under channels_last.
+    # TensorFlow's int_shape never reads it; no engine lets it replace the sizes it knows.
+    x = K.placeholder(shape=(1, 2, 5, 5))
+    y = K.conv2d(x, K.zeros((3, 3, 2, 2)), data_format='channels_first')
+    y._keras_shape = (1, 0, 3, 5)
+    assert K.int_shape(y) == (1, 2, 3, 3)
+    z = K.conv2d(y, K.ones((3, 3, 2, 1)), data_format='channels_first', padding='same')
+    value = np.ones((1, 2, 5, 5), 'float32')
+    assert K.function([x], [z])([value])[0].shape == (1, 1, 3, 3)

@@ -248,14 +248,20 @@ def shape(x):
 
 
 def int_shape(x):
-    if hasattr(x, '_keras_shape'):
-        return x._keras_shape
+    recorded = getattr(x, '_keras_shape', None)
     if isinstance(x, (np.ndarray, np.generic, numbers.Number)):
         return np.shape(x)
     try:
-        return tuple(x.shape.as_list())
+        own = tuple(x.shape.as_list())
     except ValueError:  # unknown rank
-        return None
+        return recorded
+    except AttributeError:
+        return recorded
+    if recorded is None or len(recorded) != len(own) or None not in own:
+        # TensorFlow's own sizes win: Keras 2.2.4 overwrites `_keras_shape` on some results with
+        # sizes it computed itself (ConvLSTM2D's initial state, from the global data format).
+        return own
+    return tuple(a if a is not None else b for a, b in zip(own, recorded))
 
 
 def ndim(x):

@@ -75,9 +75,8 @@ def _first_shape(shape, data_format):
 def _finish(y, static_last, data_format):
     """y back in data_format, with its static shape recorded for K.int_shape (Keras's convention)."""
     y = _from_last(y, data_format)
-    y._keras_shape = tuple(d if isinstance(d, _INTS) else None
-                           for d in _first_shape(static_last, data_format))
-    return y
+    return _core.with_static_shape(y, tuple(d if isinstance(d, _INTS) else None
+                                            for d in _first_shape(static_last, data_format)))
 
 
 def _dims(x, static):

@@ -226,6 +226,9 @@ def shape(x):
 
 
 def int_shape(x):
+    own = getattr(x, '_kb_shape', None)
+    if own is not None:
+        return _merged(own, getattr(x, '_keras_shape', None))
     if hasattr(x, '_keras_shape'):
         return x._keras_shape
     if isinstance(x, (np.ndarray, np.generic, numbers.Number)):
@@ -274,10 +277,19 @@ def _subtensor_shape(x):
 
 def with_static_shape(y, shape):
     """y with the static shape known from its inputs recorded for int_shape (`_keras_shape`), merged
-    with what the engine's own type knows (legacy Theano keeps no static shapes)."""
+    with what the engine's own type knows (legacy Theano keeps no static shapes). kbackend's own copy
+    (`_kb_shape`) wins where it knows a size: Keras 2.2.4 overwrites `_keras_shape` on some results
+    with sizes it computed itself (ConvLSTM2D's initial state, from the global data format instead of
+    the layer's), which TensorFlow's int_shape never reads."""
     engine = getattr(y.type, 'shape', None) or (None,) * y.ndim
-    y._keras_shape = tuple(a if a is not None else b for a, b in zip(shape, engine))
+    y._kb_shape = y._keras_shape = tuple(a if a is not None else b for a, b in zip(shape, engine))
     return y
+
+
+def _merged(own, recorded):
+    if recorded is None or len(recorded) != len(own):
+        return own
+    return tuple(a if a is not None else b for a, b in zip(own, recorded))
 
 
 def ndim(x):
