@@ -51,6 +51,11 @@ import keras.backend
 for name in ('dev', 'tf', 'th_sparse_module', '_BACKEND'):  # the names Keras's K took from its backend
     if hasattr(K, name):
         setattr(keras.backend, name, getattr(K, name))
+'''
+
+# The conftest part that drops the tests named in KERAS224_DESELECTED (shared with
+# keras224_model_tests.py).
+DESELECT_HOOK = '''
 DESELECTED = set(os.environ['KERAS224_DESELECTED'].split(','))
 
 
@@ -94,7 +99,7 @@ def fetch():
             with open(os.path.join(work, name), 'w') as f:
                 f.write(text)
     with open(os.path.join(work, 'conftest.py'), 'w') as f:
-        f.write(CONFTEST)
+        f.write(CONFTEST + DESELECT_HOOK)
     return work
 
 

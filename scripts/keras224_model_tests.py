@@ -24,7 +24,7 @@ import sys
 import tarfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from keras224_backend_tests import CACHE, ROOT, download  # noqa: E402
+from keras224_backend_tests import CACHE, DESELECT_HOOK, ROOT, download  # noqa: E402
 
 FILES = [
     'tests/keras/activations_test.py', 'tests/keras/constraints_test.py',
@@ -111,13 +111,6 @@ from keras import backend as K
 for name, value in (('alltrue', np.all), ('sometrue', np.any)):  # gone in NumPy 2
     if not hasattr(np, name):
         setattr(np, name, value)
-DESELECTED = set(os.environ['KERAS224_DESELECTED'].split(','))
-
-
-def pytest_collection_modifyitems(config, items):
-    kept = [i for i in items if getattr(i, 'originalname', i.name) not in DESELECTED]
-    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-    items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -151,7 +144,7 @@ def fetch():
         with open(path, 'w') as f:
             f.write(text)
     with open(os.path.join(work, 'tests', 'conftest.py'), 'w') as f:
-        f.write(CONFTEST)
+        f.write(CONFTEST + DESELECT_HOOK)
     return work
 
 

@@ -45,6 +45,14 @@ def int_tuple(name, value, n, fn=None):
     return tuple(int(v) for v in items)
 
 
+def merged_shape(first, second):
+    """`first`'s known sizes, `second`'s where `first` has None (`first` when `second` is None or of
+    another rank)."""
+    if second is None or len(second) != len(first):
+        return tuple(first)
+    return tuple(a if a is not None else b for a, b in zip(first, second))
+
+
 def is_int(value):
     """True for a Python or NumPy integer (not a bool, not a float such as 2.0)."""
     if isinstance(value, bool) or type(value).__name__ == 'bool_':

@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array
+from ..shared.checks import check_function_inputs, constant_array, merged_shape
 from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
                             not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
@@ -257,11 +257,9 @@ def int_shape(x):
         return recorded
     except AttributeError:
         return recorded
-    if recorded is None or len(recorded) != len(own) or None not in own:
-        # TensorFlow's own sizes win: Keras 2.2.4 overwrites `_keras_shape` on some results with
-        # sizes it computed itself (ConvLSTM2D's initial state, from the global data format).
-        return own
-    return tuple(a if a is not None else b for a, b in zip(own, recorded))
+    # TensorFlow's own sizes win: Keras 2.2.4 overwrites `_keras_shape` on some results with sizes
+    # it computed itself (ConvLSTM2D's initial state, from the global data format).
+    return own if None not in own else merged_shape(own, recorded)
 
 
 def ndim(x):

@@ -8,7 +8,7 @@ static shape that its initial value and its first computed value agree on.
 from ._engine import IS_PYTENSOR, T, ifelse, scan
 from .core import int_shape as _int_shape, with_static_shape as _shaped
 from .random import recording_samples
-from ..shared.checks import check_switch_ranks
+from ..shared.checks import check_switch_ranks, merged_shape
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
 
@@ -26,8 +26,6 @@ def _static_shape(x):
     return tuple(1 if b else None for b in x.broadcastable)
 
 
-def _merge_shapes(a, b):
-    return tuple(m if m is not None else n for m, n in zip(a, b))
 
 
 def _with_static_shape(x, shape, dtype):
@@ -44,7 +42,7 @@ def _with_static_shape(x, shape, dtype):
 
 def _recurrent_types(initial, first):
     """(static shape, dtype) per loop variable: what its initial value and first step's value agree on."""
-    return [(_merge_shapes(_static_shape(i), _static_shape(T.as_tensor_variable(f))), i.dtype)
+    return [(merged_shape(_static_shape(i), _static_shape(T.as_tensor_variable(f))), i.dtype)
             for i, f in zip(initial, first)]
 
 

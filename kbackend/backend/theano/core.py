@@ -26,7 +26,7 @@ import weakref
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array
+from ..shared.checks import check_function_inputs, constant_array, merged_shape
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.notice import slow_step_notice
@@ -228,7 +228,7 @@ def shape(x):
 def int_shape(x):
     own = getattr(x, '_kb_shape', None)
     if own is not None:
-        return _merged(own, getattr(x, '_keras_shape', None))
+        return merged_shape(own, getattr(x, '_keras_shape', None))
     if hasattr(x, '_keras_shape'):
         return x._keras_shape
     if isinstance(x, (np.ndarray, np.generic, numbers.Number)):
@@ -282,14 +282,9 @@ def with_static_shape(y, shape):
     with sizes it computed itself (ConvLSTM2D's initial state, from the global data format instead of
     the layer's), which TensorFlow's int_shape never reads."""
     engine = getattr(y.type, 'shape', None) or (None,) * y.ndim
-    y._kb_shape = y._keras_shape = tuple(a if a is not None else b for a, b in zip(shape, engine))
+    y._kb_shape = y._keras_shape = merged_shape(shape, engine)
     return y
 
-
-def _merged(own, recorded):
-    if recorded is None or len(recorded) != len(own):
-        return own
-    return tuple(a if a is not None else b for a, b in zip(own, recorded))
 
 
 def ndim(x):
