@@ -308,10 +308,12 @@ def _index_tensor(x, key):
         raise IndexError('an index can only have a single ellipsis (...)')
     if used > rank:
         raise IndexError('too many indices for a tensor of rank %d: %r' % (rank, key))
-    if Ellipsis in [k for k in key if k is Ellipsis]:
-        i = [j for j, k in enumerate(key) if k is Ellipsis][0]
+    ellipses = [j for j, k in enumerate(key) if k is Ellipsis]
+    if ellipses:  # the ellipsis stands for every axis the key does not name
+        i = ellipses[0]
         key = key[:i] + (slice(None),) * (rank - used) + key[i + 1:]
-    key = key + (slice(None),) * (rank - used)
+    else:
+        key = key + (slice(None),) * (rank - used)
     offset = hidden_batch(x)
     shape = keras_shape(x)
     dtype = keras_dtype(x)
