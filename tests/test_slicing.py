@@ -99,3 +99,59 @@ def test_gradient_of_sliced_gates_through_rnn(K):
     a, b = x_value[..., :units], x_value[..., units:]
     expected = np.concatenate([(1 - np.tanh(a) ** 2) * b, np.tanh(a)], axis=-1)
     assert_close(grad, expected)
+
+
+SCALAR_TENSOR_KEYS = {  # builds the key from the index tensor i
+    'x[:, i]': lambda i: (slice(None), i),
+    'x[i]': lambda i: i,
+    'x[..., i]': lambda i: (Ellipsis, i),
+    'x[1, i, None]': lambda i: (1, i, None),
+}
+
+
+@pytest.mark.parametrize('index', [0, 2, -1])
+@pytest.mark.parametrize('name', sorted(SCALAR_TENSOR_KEYS))
+def test_scalar_tensor_index_value_and_gradient(K, name, index):
+    """A scalar int tensor as an index (as in ``K.map_fn(lambda i: x[i], K.arange(n))``) picks that
+    entry, counting a negative one from the end, on every engine."""
+    if _legacy_theano(K) and 'None' in name:
+        pytest.skip("Theano 1.0.5's own Subtensor gradient rejects a new axis (as above)")
+    x_value = rand(*SHAPE, seed=3)
+    i = K.placeholder(shape=(), dtype='int32')
+    x = K.placeholder(shape=(None,) + SHAPE[1:])
+    make = SCALAR_TENSOR_KEYS[name]
+    y = x[make(i)]
+    w_value = rand(*x_value[make(index)].shape, seed=5)
+    grad = K.gradients(K.sum(y * K.constant(w_value)), [x])[0]
+    out, g = K.function([x, i], [y, grad])([x_value, index])
+    expected = np.zeros(SHAPE, 'float32')
+    expected[make(index)] += w_value
+    assert_close(out, x_value[make(index)])
+    assert_close(g, expected)
+
+
+def test_map_fn_over_indices(K):
+    """Keras 2.2.4's backend test: map_fn walks K.arange(n) and indexes a variable with each."""
+    x_value = rand(10, 3, seed=1)
+    x = K.variable(x_value)
+    out = K.eval(K.map_fn(lambda i: K.sum(x[i]), K.arange(10), dtype=K.floatx()))
+    assert_close(out, x_value.sum(axis=1))
+
+
+def test_float_tensor_index_is_refused(K):
+    x = K.placeholder(shape=(None, 3))
+    with pytest.raises((TypeError, IndexError, ValueError)):
+        x[:, K.placeholder(shape=(), dtype='float32')]
+
+
+def test_scalar_tensor_index_out_of_range(K):
+    """Known only when the graph runs, so each engine signals it its own way (docs/errors.md): an
+    error on TensorFlow and the Theano engines, NaN on CNTK, which cannot raise at run time."""
+    i = K.placeholder(shape=(), dtype='int32')
+    x = K.placeholder(shape=(None, 4))
+    f = K.function([x, i], [x[:, i]])
+    if K.backend() == 'cntk':
+        assert np.isnan(f([np.ones((2, 4), 'float32'), 4])[0]).all()
+    else:
+        with pytest.raises(Exception, match='out of bounds'):
+            f([np.ones((2, 4), 'float32'), 4])

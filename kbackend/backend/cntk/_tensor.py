@@ -299,9 +299,9 @@ def _index_tensor(x, key):
     if not isinstance(key, tuple):
         key = (key,)
     if any(not isinstance(k, (numbers.Integral, np.integer, slice, type(None), type(Ellipsis)))
-           or isinstance(k, bool) for k in key):
-        raise TypeError('Indexing a CNTK tensor takes ints, slices, None and Ellipsis; received %r. '
-                        'Use K.gather for tensor indices.' % (key,))
+           and not _scalar_int_tensor(k) or isinstance(k, bool) for k in key):
+        raise TypeError('Indexing a CNTK tensor takes ints, scalar int tensors, slices, None and '
+                        'Ellipsis; received %r. Use K.gather for tensor indices of other ranks.' % (key,))
     rank = ndim(x)
     used = sum(1 for k in key if k is not None and k is not Ellipsis)
     if sum(1 for k in key if k is Ellipsis) > 1:
@@ -315,6 +315,7 @@ def _index_tensor(x, key):
     else:
         key = key + (slice(None),) * (rank - used)
     offset = hidden_batch(x)
+    x, key = _take_tensor_indices(x, key, offset)
     shape = keras_shape(x)
     dtype = keras_dtype(x)
     out, axis, drops, inserts = x, 0, [], []
@@ -350,6 +351,40 @@ def _index_tensor(x, key):
     for p in inserts:
         out = insert_axis(out, p - offset)
     return tag(out, dtype) if out is not x else x
+
+
+def _scalar_int_tensor(k):
+    return is_tensor(k) and ndim(k) == 0 and np.dtype(keras_dtype(k)).kind in 'iu'
+
+
+def _take_tensor_indices(x, key, offset):
+    """x with each scalar-tensor entry of `key` (x[i] inside K.map_fn over K.arange) gathered to a
+    size-1 axis, and the key with 0 in its place, so the plain indexing below drops that axis.
+    An index outside the axis gives NaN (CNTK cannot raise at run time; see array._gather)."""
+    if not any(is_tensor(k) for k in key):
+        return x, key
+    from .array import _gather
+    from .core import _dim
+    entries, axis = list(key), 0
+    for n, k in enumerate(key):
+        if k is None:
+            continue
+        if is_tensor(k):
+            if axis < offset:
+                raise ValueError('Inside a symbolic rnn step on CNTK the batch axis cannot be indexed; '
+                                 'received %r.' % (key,))
+            size = keras_shape(x)[axis]
+            exact = 'float64' if cntk_dtype(x) == 'float64' else 'float32'  # float16 counts only to 2048
+            index = cast_storage(C.reshape(k, (1,)), exact)
+            if size is None:
+                size = cast_storage(_dim(x, axis - offset), exact)
+            # a negative index counts from the end, as in NumPy
+            index = C.element_select(C.less(index, 0), C.plus(index, size), index)
+            dtype = keras_dtype(x)
+            x = tag(_gather(x, index, axis - offset, False), dtype)
+            entries[n] = 0
+        axis += 1
+    return x, tuple(entries)
 
 
 def _empty_slice(what):
