@@ -284,8 +284,15 @@ def dim_refs(x):
 
 
 def _index(x, key):
-    out = _index_tensor(x, key)
     refs = dim_refs(x)
+    if refs is not None and isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool) \
+            and -len(refs) <= key < len(refs) and refs[key][2] is not None:
+        # a known size (K.shape(x)[1]) is a constant: no slice ops in the graph, which CNTK makes
+        # slower to extend the larger it grows (Keras's BatchNormalization reads K.shape per axis)
+        out = constant(refs[key][2], keras_dtype(x))
+        out._kb_dims = [refs[key]]
+        return out
+    out = _index_tensor(x, key)
     if refs is not None and out is not x:
         k = key[0] if isinstance(key, tuple) and len(key) == 1 else key
         if isinstance(k, slice):

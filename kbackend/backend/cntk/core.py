@@ -238,6 +238,9 @@ def _dim(x, axis):
 
 def shape(x):
     x = T.as_tensor(x)
+    made = getattr(x, '_kb_shape_tensor', None)
+    if made is not None:  # one shape tensor per tensor: each op makes CNTK's graph slower to extend
+        return made
     static = T.static_shape(x)
     if T.hidden_batch(x):
         raise ValueError('shape: inside a symbolic rnn step on CNTK the batch size is not known; use '
@@ -250,6 +253,7 @@ def shape(x):
         out = C.splice(*parts, axis=0) if len(parts) > 1 else parts[0]
     out._kb_dtype = 'int32'
     out._kb_dims = [(x, i, d) for i, d in enumerate(static)]  # which dims are known (see T.dim_refs)
+    x._kb_shape_tensor = out
     return out
 
 
