@@ -42,6 +42,7 @@ FILES = [
     'tests/test_dynamic_trainability.py', 'tests/test_model_pickling.py', 'tests/test_multiprocessing.py',
     'tests/integration_tests/test_vector_data_tasks.py', 'tests/integration_tests/test_temporal_data_tasks.py',
     'tests/integration_tests/test_image_data_tasks.py', 'tests/integration_tests/imagenet_utils_test.py',
+    'tests/keras/legacy/interface_test.py', 'tests/keras/utils/layer_utils_test.py',
 ]
 # What CI runs (about a minute on TensorFlow): the files whose tests found kbackend bugs, and the
 # fast ones that no other kbackend test covers (pickling, worker threads and processes).

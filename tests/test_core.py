@@ -82,6 +82,8 @@ def test_zeros_ones_take_an_int_or_empty_shape(K, name):
         expected = getattr(oracle, name)(shape if shape != 3 else (3,))
         assert_close(K.get_value(v), expected, 'float64')
         assert K.int_shape(v) == expected.shape
+        K.function([], [], updates=[K.update_add(v, K.ones_like(v))])([])  # a variable: it updates
+        assert_close(K.get_value(v), expected + 1, 'float64')
 
 
 @pytest.mark.parametrize('size', [3, (2, 4)], ids=['square', 'rectangular'])
@@ -412,6 +414,23 @@ def test_gradients_of_unconnected_variable_is_none(K):
     x, y = K.placeholder(shape=(2,)), K.placeholder(shape=(2,))
     grads = K.gradients(x * 2, [x, y])
     assert grads[1] is None
+
+
+@pytest.mark.parametrize('kind', ['variable', 'placeholder', 'mean of a scalar variable'])
+def test_gradients_of_a_loss_that_is_the_leaf_itself(K, kind):
+    """Keras's optimizer test differentiates `K.mean(param)` of a scalar variable: the loss is the
+    variable itself (CNTK failed: a leaf has no producing op)."""
+    other = K.variable(2.0)
+    if kind == 'placeholder':
+        leaf = K.placeholder(shape=())
+        loss = leaf
+    else:
+        leaf = K.variable(3.0)
+        loss = K.mean(leaf) if kind.startswith('mean') else leaf
+    grads = K.gradients(loss, [leaf, other])
+    assert grads[1] is None
+    inputs = [leaf] if kind == 'placeholder' else []
+    assert_close(K.function(inputs, [grads[0]])([3.0] if inputs else [])[0], np.float32(1.0))
 
 
 # --- print_tensor --------------------------------------------------------------------------------------

@@ -851,6 +851,8 @@ def gradients(loss, variables):
         loss = C.reduce_sum(loss, axis=C.Axis.all_static_axes())
     if T.cntk_dtype(loss) == 'float16':
         loss = C.cast(loss, np.float32)
+    if not isinstance(loss, C.cntk_py.Function):  # the loss is a scalar variable or placeholder itself
+        loss = C.alias(loss)
     grads = [None] * len(variables)
     leaves = [(i, v) for i, v in enumerate(variables) if _leaf(v)]
     inner = [(i, v) for i, v in enumerate(variables) if not _leaf(v)]

@@ -288,7 +288,7 @@ def _variable_or_tensor(make, shape, dtype, name):
     dtype = check_dtype('zeros' if make is tf.zeros else 'ones', dtype, floatx())
     with STATE.lock, STATE.graph.as_default():
         value = make(shape=shape, dtype=tf.as_dtype(dtype), name=name)
-    if all(d is not None for d in value.shape.as_list()) and value.shape.rank:
+    if all(d is not None for d in value.shape.as_list()):  # a scalar too: Keras's RMSprop updates it
         return variable(value, dtype=dtype, name=name)
     return value  # a shape known only at run time gives a tensor (as in Keras 2.2.4)
 
