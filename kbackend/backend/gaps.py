@@ -30,6 +30,14 @@ LIMITS = {
         'gradients': 'second-order gradients (a gradient of a loss that contains a gradient) are not '
                      'available: CNTK 2.7 differentiates a whole function with respect to its leaves, as '
                      'values, and has no double backpropagation',
+        'variable': _CNTK_EMPTY,
+        'constant': _CNTK_EMPTY,
+        'placeholder': _CNTK_EMPTY,
+        'function': _CNTK_EMPTY + ' (an empty value fed to a placeholder)',
+        'zeros': _CNTK_EMPTY,
+        'ones': _CNTK_EMPTY,
+        'eye': _CNTK_EMPTY,
+        'shape': _CNTK_EMPTY + ' (the shape of a 0-d tensor)',
         'arange': _CNTK_EMPTY + '; tensor bounds are not available ' + _CNTK_IN_STEP,
         'reshape': _CNTK_EMPTY + '; a target with several sizes known only at run time that do not '
                    'match x\'s own axes one to one (e.g. (-1, K.shape(t)[1], 4) for x of shape '

@@ -115,11 +115,25 @@ def result_dtype(a, b):
 
 # --- converting values -----------------------------------------------------------------------------
 
+def empty_error(what):
+    """The error for an empty tensor: an engine limit (gaps.LIMITS), not a bad argument."""
+    return NotImplementedError('%s is empty, and CNTK 2.7 cannot hold an empty tensor (a zero-size '
+                               'value aborts the process with SIGFPE, measured).' % what)
+
+
+def check_not_empty(shape, what):
+    """Raise empty_error before a zero-size value reaches CNTK, which would abort the process. `what`
+    names the value, with %s for its shape."""
+    if 0 in shape:
+        raise empty_error(what % (tuple(shape),))
+
+
 def constant(value, dtype):
     """A CNTK constant of a NumPy-convertible value, stored for Keras dtype `dtype`."""
     array = np.asarray(value)
     if array.dtype.kind not in 'biuf':
         raise TypeError('expected a number, an array of numbers or a tensor; received %r.' % (value,))
+    check_not_empty(array.shape, 'A value of shape %s')
     const = C.constant(np.asarray(array, dtype=np_storage(dtype), order="C"), dtype=np_storage(dtype))
     return tag(const, dtype)
 

@@ -31,10 +31,7 @@ __all__ = [
 _builtin_slice = slice
 
 
-def _empty(what):
-    """The error for an empty result: an engine limit, not a bad argument."""
-    return NotImplementedError('%s is empty, and CNTK 2.7 cannot hold an empty tensor (a zero-size '
-                               'value aborts the process with SIGFPE, measured).' % what)
+_empty = T.empty_error
 
 
 # --- static values of arguments --------------------------------------------------------------------

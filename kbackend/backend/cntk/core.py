@@ -181,6 +181,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     value = np.asarray(value)
     if value.dtype.kind not in 'biuf':
         raise ValueError('variable: expected a number or an array of numbers; received %r.' % (value,))
+    T.check_not_empty(value.shape, 'variable: a value of shape %s')
     storage = T.np_storage(dtype)
     init = np.asarray(T.stored_exactly('variable', value, dtype).astype(dtype), dtype=storage, order="C")
     if init.ndim == 0:
@@ -195,6 +196,7 @@ def variable(value, dtype=None, name=None, constraint=None):
 def constant(value, dtype=None, shape=None, name=None):
     dtype = _check_dtype(dtype, 'constant')
     value = T.stored_exactly('constant', constant_array(value, dtype, shape), dtype)
+    T.check_not_empty(value.shape, 'constant: a value of shape %s')
     storage = T.np_storage(dtype)
     const = C.constant(np.asarray(value, dtype=storage, order="C"), dtype=storage,
                        name=STATE.scoped_name(name, 'constant'))
@@ -217,6 +219,7 @@ def placeholder(shape=None, ndim=None, dtype=None, sparse=False, name=None):
         # CNTK's sparse inputs need its batch axis (the first Keras axis).
         x = C.input_variable((shape[1],), dtype=storage, is_sparse=True, name=name)
     else:
+        T.check_not_empty(shape, 'placeholder: the shape %s')
         dims = tuple(T.FREE if d is None else int(d) for d in shape)
         # needs_gradient: K.gradients w.r.t. a placeholder differentiates w.r.t. this leaf (cutting the
         # graph there with a clone fails on CNTK's sequence blocks, as rnn builds them).
@@ -245,6 +248,8 @@ def shape(x):
     if T.hidden_batch(x):
         raise ValueError('shape: inside a symbolic rnn step on CNTK the batch size is not known; use '
                          'K.int_shape for the other dims.')
+    if not static:
+        raise T.empty_error('shape: the shape () of a 0-d tensor, as a tensor,')
     if None not in static:
         out = C.constant(np.asarray(static, dtype=np.float32))
     else:
@@ -295,6 +300,7 @@ def eval(x):
 def _fill_variable(fill, shape, dtype, name):
     dtype = _check_dtype(dtype, fill.__name__)
     shape = _static_shape_arg(shape, fill.__name__)
+    T.check_not_empty(shape, fill.__name__ + ': the shape %s')
     return variable(fill(shape), dtype=dtype, name=name)
 
 
@@ -712,6 +718,8 @@ def _feed_value(x, value, storage, spec):
                              % (x.name, type(value).__name__))
         return value.tocsr().astype(storage)
     array = spec.convert(value)  # checked (shared.feeds), in the storage dtype
+    if not array.size:
+        T.check_not_empty(array.shape, 'The value of shape %%s fed to %s' % (x.name or 'a placeholder'))
     return array if array.flags.c_contiguous else np.ascontiguousarray(array)
 
 
