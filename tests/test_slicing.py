@@ -155,3 +155,29 @@ def test_scalar_tensor_index_out_of_range(K):
     else:
         with pytest.raises(Exception, match='out of bounds'):
             f([np.ones((2, 4), 'float32'), 4])
+
+
+@pytest.mark.parametrize('make', ['variable', 'constant', 'tensor'])
+def test_iterating_over_a_known_first_axis(K, make):
+    """`list(x)` gives x's slices on the first axis where the engine iterates tensors (TensorFlow,
+    CNTK); the Theano engines refuse to iterate (their own rule, and Keras 2.2.4's there)."""
+    value = rand(3, 2)
+    x = K.variable(value) if make == 'variable' else K.constant(value)
+    if make == 'tensor':
+        x = x * 1
+    if K.backend() == 'theano':
+        with pytest.raises((TypeError, ValueError)):
+            list(x)
+        return
+    parts = list(x)
+    assert len(parts) == 3
+    for part, row in zip(parts, value):
+        assert_close(K.eval(part), row, 'float32')
+
+
+@pytest.mark.parametrize('shape', [(None, 3), ()], ids=['unknown-first-axis', 'scalar'])
+def test_iterating_without_a_known_first_axis_is_a_type_error(K, shape):
+    # CNTK's own __getitem__ never raises IndexError: without kbackend's rule `list(x)` never ended.
+    x = K.placeholder(shape=shape) if shape else K.variable(2.0)
+    with pytest.raises(TypeError):
+        list(x)

@@ -558,6 +558,19 @@ def _getitem(self, key):
     return _index(self, key)
 
 
+def _iter(self):
+    """Iterate over the first axis when its size is known (TensorFlow 1's and Theano's rule). CNTK's
+    own __getitem__ never raises IndexError, so without this `list(x)` would never end."""
+    outputs = getattr(self, 'outputs', None) if isinstance(self, FUNCTION) else None
+    if outputs is not None and len(outputs) > 1:
+        return iter(outputs)
+    shape = keras_shape(self)
+    if not shape or shape[0] is None:
+        raise TypeError('A CNTK tensor can be iterated only over a first axis of known size; received '
+                        'a tensor of shape %s.' % (shape,))
+    return (_index(self, i) for i in range(shape[0]))
+
+
 def install_operators():
     """Gives CNTK's Function and Variable classes kbackend's (NumPy-style) Python operators."""
     import cntk.tensor
@@ -566,6 +579,7 @@ def install_operators():
     for klass in classes:
         for name, fn in _OPERATORS.items():
             setattr(klass, name, _getitem if name == '__getitem__' else fn)
+        klass.__iter__ = _iter
 
 
 install_operators()

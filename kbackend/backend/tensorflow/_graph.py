@@ -200,6 +200,21 @@ def _identity_for_graph_variables(method, identity):
 _IDENTITY_OPERATORS = {'__hash__': id, '__eq__': lambda a, b: a is b, '__ne__': lambda a, b: a is not b}
 
 
+# Iterating a graph variable iterates its value over the first axis, as for graph tensors (TensorFlow
+# 2 reads the value eagerly, which fails outside the graph with "out of scope").
+def _iterate_graph_variable(method):
+    lock = STATE.lock
+
+    @functools.wraps(method)
+    def iterate(self):
+        if not getattr(self, '_in_graph_mode', False):
+            return method(self)
+        with lock, self._handle.graph.as_default():
+            value = self.value()
+        return iter(value)  # the tensor's iterator: its slices enter the graph themselves
+    return iterate
+
+
 def _patch_operators():
     """Graph tensors/variables enter their own graph for Python operators (once per process)."""
     if getattr(_ops.SymbolicTensor, '_kbackend_operators', False):
@@ -207,6 +222,7 @@ def _patch_operators():
     for name, identity in _IDENTITY_OPERATORS.items():
         method = getattr(_rvops.BaseResourceVariable, name)
         setattr(_rvops.BaseResourceVariable, name, _identity_for_graph_variables(method, identity))
+    _rvops.BaseResourceVariable.__iter__ = _iterate_graph_variable(_rvops.BaseResourceVariable.__iter__)
     for inplace, name in _INPLACE_OPERATORS.items():
         method = getattr(_rvops.BaseResourceVariable, inplace, None)
         if method is not None:
