@@ -45,6 +45,18 @@ def test_variable_roundtrip(K, shape, dtype):
     assert int(K.count_params(v)) == oracle.count_params(a)
 
 
+def test_variable_from_a_tensor(K):
+    """A variable starts from a tensor's value; one that reads a placeholder is refused when made, and
+    leaves the session usable (on TensorFlow it made every later K.eval fail to initialise it)."""
+    base = K.variable(rand(2, 3))
+    v = K.variable(base * 2)
+    assert_close(K.get_value(v), K.get_value(base) * 2, 'float32')
+    p = K.placeholder(shape=(2, 3))
+    with pytest.raises(ValueError, match='^variable: expected an initial value that needs no fed value'):
+        K.variable(p * 2)
+    assert_close(K.eval(K.variable(np.ones(3)) + 1), np.full(3, 2.0), 'float32')
+
+
 def test_variable_defaults_to_floatx_and_keeps_constraint(K):
     def constraint(w):
         return w

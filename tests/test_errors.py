@@ -519,3 +519,44 @@ def test_ctc_decode_fed_length_beyond_time_decodes_every_step(K):
     probs = np.array([[[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]], 'float32')
     np.testing.assert_array_equal(f([probs, np.array([5], 'int32')])[0], f([probs, np.array([3], 'int32')])[0])
     np.testing.assert_array_equal(f([probs, np.array([3], 'int32')])[0], [[0, 1]])
+
+
+@case('maximum-list-operand', ValueError, '^maximum:', 'broadcast', r'\(3,\)', r'\(2,\)')
+def _(K):
+    return K.maximum(var(K, 3), [1.0, 2.0])
+
+
+@case('less-tuple-operand', ValueError, '^less:', 'broadcast', r'\(2,\)', r'\(2, 3\)')
+def _(K):
+    return K.less((1.0, 2.0), var(K, 2, 3))
+
+
+@pytest.mark.parametrize('build, name', [
+    (lambda K: var(K, 3) + var(K, 2), 'the operator __add__'),
+    (lambda K: K.batch_normalization(var(K, 2, 3), var(K, 2), var(K, 2), var(K, 3), var(K, 3)),
+     'batch_normalization'),
+], ids=['operator', 'composite'])
+def test_operands_that_do_not_broadcast(K, build, name):
+    """A ValueError on every engine (when built, or on the Theano engines when run); on CNTK, whose
+    own error is a RuntimeError with its C++ call stack, it names the user's call and both shapes."""
+    with pytest.raises(ValueError) as info:
+        K.eval(build(K))
+    if K.backend() == 'cntk':
+        message = str(info.value)
+        assert message.startswith(name + ': expected shapes that broadcast together'), message
+        assert '(3,)' in message and '(2,)' in message and 'CALL STACK' not in message, message
+
+
+@case('in_top_k-rank', ValueError, '^in_top_k:', 'rank 2', r'received shape \(6,\)')
+def _(K):
+    return K.in_top_k(var(K, 6), ints(K, [0]), 1)
+
+
+@case('in_top_k-float-k', ValueError, '^in_top_k:', 'k to be an int', 'received 1.5')
+def _(K):
+    return K.in_top_k(var(K, 2, 3), ints(K, [0, 1]), 1.5)
+
+
+@case('bias_add-scalar-bias', ValueError, '^bias_add:', 'rank 1', r'shape \(\)')
+def _(K):
+    return K.bias_add(var(K, 2, 3), K.variable(2.0))

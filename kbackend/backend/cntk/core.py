@@ -13,6 +13,7 @@ Sessions: CNTK has none. get_session() returns None, set_session accepts only No
 manual_variable_initialization only records the flag (a parameter always holds its value).
 """
 import numbers
+import re
 import threading
 
 import numpy as np
@@ -49,10 +50,44 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
 BUILD_LOCK = threading.RLock()
 
 
-def _serialised(fn):
+_INCOMPATIBLE = re.compile(r"Left operand .*? shape '\[(.*?)\]' is not compatible with right operand .*? "
+                          r"shape '\[(.*?)\]'")
+
+
+def _as_shape(cntk_dims):
+    """'* x 3' (CNTK's message) as '(None, 3)'."""
+    dims = [d.strip() for d in cntk_dims.split(' x ')] if cntk_dims.strip() else []
+    return '(%s%s)' % (', '.join('None' if d in ('*', '?') else d for d in dims), ',' if len(dims) == 1 else '')
+
+
+def _shape_error(name, error):
+    """CNTK's refusal of two shapes that do not broadcast, as the ValueError other engines give; None
+    for any other error."""
+    found = _INCOMPATIBLE.search(str(error))
+    if found is None:
+        return None
+    return ValueError('%s: expected shapes that broadcast together; received %s and %s.'
+                      % (name, _as_shape(found.group(1)), _as_shape(found.group(2))))
+
+
+_DEPTH = [0]  # nested serialised calls (read under BUILD_LOCK): only the outermost names the error
+
+
+def _serialised(fn, name=None):
+    name = name or getattr(fn, '__name__', 'locked')
+
     def locked(*args, **kwargs):
         with BUILD_LOCK:
-            return fn(*args, **kwargs)
+            _DEPTH[0] += 1
+            try:
+                return fn(*args, **kwargs)
+            except RuntimeError as error:
+                clear = _shape_error(name, error) if _DEPTH[0] == 1 else None  # the user's call
+                if clear is None:
+                    raise
+            finally:
+                _DEPTH[0] -= 1
+        raise clear
     locked.__name__ = getattr(fn, '__name__', 'locked')
     locked.__qualname__ = getattr(fn, '__qualname__', locked.__name__)
     locked.__doc__ = fn.__doc__
@@ -70,8 +105,8 @@ def serialise_building(namespace):
         fn = namespace.get(name)
         if callable(fn) and not isinstance(fn, type) and not getattr(fn, '_kb_serialised', False):
             namespace[name] = _serialised(fn)
-    T._OPERATORS = dict((name, _serialised(fn)) for name, fn in T._OPERATORS.items())
-    T._getitem = _serialised(T._getitem)
+    T._OPERATORS = dict((name, _serialised(fn, 'the operator ' + name)) for name, fn in T._OPERATORS.items())
+    T._getitem = _serialised(T._getitem, 'indexing')
     T.install_operators()
 
 
@@ -171,13 +206,24 @@ def _check_dtype(dtype, fn):
     return T.check_dtype(check_dtype(fn, dtype, floatx()), fn)
 
 
+def _initial_value(tensor):
+    try:
+        return eval(tensor)
+    except ValueError as error:
+        if 'depend on placeholders' not in str(error):
+            raise
+        message = str(error)
+    raise ValueError('variable: expected an initial value that needs no fed value; received a tensor '
+                     'that depends on a placeholder (%s)' % message)
+
+
 def variable(value, dtype=None, name=None, constraint=None):
     dtype = _check_dtype(dtype, 'variable')
     sparse = hasattr(value, 'tocoo')
     if sparse:
         value = value.toarray()  # CNTK has no sparse parameters: the variable is stored dense
     elif T.is_tensor(value):
-        value = eval(value)
+        value = _initial_value(value)
     value = np.asarray(value)
     if value.dtype.kind not in 'biuf':
         raise ValueError('variable: expected a number or an array of numbers; received %r.' % (value,))

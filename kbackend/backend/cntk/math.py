@@ -477,7 +477,7 @@ def less_equal(x, y):
 def _static_shape(value):
     if T.is_tensor(value):
         return tuple(T.keras_shape(value))
-    return np.shape(value) if isinstance(value, (numbers.Number, np.ndarray, np.generic)) else None
+    return checks.value_shape(value)
 
 
 def _elementwise(fn, x, y):

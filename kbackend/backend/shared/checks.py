@@ -3,6 +3,7 @@
 Plain functions of Python values (no engine, no ``K``): each returns the normalised value or raises
 ``ValueError`` saying what was expected and what was received.
 """
+import numbers
 import operator
 
 from ..common import normalize_data_format  # noqa: F401  (re-exported for the adapters)
@@ -609,6 +610,30 @@ def check_batch_dot(x_shape, y_shape, x_axis, y_axis):
         if a is not None and b is not None and a != b:
             raise ValueError('batch_dot: expected %s to have the same size; received shapes %s and %s '
                              '(sizes %d and %d).' % (what, tuple(x_shape), tuple(y_shape), a, b))
+
+
+def value_shape(value):
+    """The shape of a value of numbers (a number, an array, or lists/tuples of them); None for
+    anything else (a tensor, or a list holding one)."""
+    import numpy as np
+    if isinstance(value, (list, tuple)):
+        if not all(isinstance(e, (numbers.Number, np.generic)) or value_shape(e) is not None for e in value):
+            return None
+    elif not isinstance(value, (numbers.Number, np.ndarray, np.generic)):
+        return None
+    try:
+        return np.shape(value)
+    except ValueError:  # a ragged list
+        return None
+
+
+def check_in_top_k(predictions_shape, k):
+    """Predictions of rank 2 (batch, classes) and an int k (an unknown rank or a tensor k is not checked)."""
+    if predictions_shape is not None and len(predictions_shape) != 2:
+        raise ValueError('in_top_k: expected predictions of rank 2 (batch, classes); received shape %s.'
+                         % (predictions_shape,))
+    if is_number(k) and not is_int(k):
+        raise ValueError('in_top_k: expected k to be an int; received %r.' % (k,))
 
 
 def check_broadcast(fn, x_shape, y_shape):

@@ -318,7 +318,9 @@ def dropout(x, level, noise_shape=None, seed=None):
 def in_top_k(predictions, targets, k):
     # The target is in the top k when fewer than k classes score strictly higher: ties count as in,
     # k < 1 gives all False and k >= classes all True (TensorFlow's kernel does the same).
-    classes = K.int_shape(predictions)[-1]  # noqa: F821
+    shape = K.int_shape(predictions)  # noqa: F821
+    checks.check_in_top_k(shape, k)
+    classes = shape[-1]
     if classes is None:
         classes = K.shape(predictions)[-1]  # noqa: F821
     is_target = K.greater(K.one_hot(K.cast(K.flatten(targets), 'int32'), classes), 0.5)  # noqa: F821
@@ -332,7 +334,7 @@ def in_top_k(predictions, targets, k):
 def bias_add(x, bias, data_format=None):
     data_format = normalize_data_format(data_format)
     rank, bias_shape = K.ndim(x), K.int_shape(bias)  # noqa: F821
-    if len(bias_shape) not in (1, rank - 1):
+    if len(bias_shape) not in (1, rank - 1) or not bias_shape:
         raise ValueError('bias_add: expected a bias of rank 1 or %d (the rank of x minus 1); received a '
                          'bias of shape %s for x of rank %d.' % (rank - 1, bias_shape, rank))
     channels = K.int_shape(x)[1 if data_format == 'channels_first' else -1]  # noqa: F821

@@ -140,8 +140,14 @@ def _initialize_new_variables(session, graph):
         if new:
             flags = session.run([tf1.is_variable_initialized(v) for v in new])
             pending = [v for v, ready in zip(new, flags) if not ready]
-            if pending:  # run directly: grouping them would mutate ops the session has run
-                session.run([v.initializer for v in pending])
+            # Run directly: grouping them would mutate ops the session has run. A variable made from
+            # a tensor that reads other variables is initialised after them, in creation order.
+            first = [v.initializer for v in pending if not getattr(v, '_kb_reads_variables', False)]
+            if first:
+                session.run(first)
+            for v in pending:
+                if getattr(v, '_kb_reads_variables', False):
+                    session.run(v.initializer)
             for v in new:
                 v._keras_initialized = True
         state.checked_variables[session] = start + len(new)
@@ -199,11 +205,35 @@ def variable(value, dtype=None, name=None, constraint=None):
         return _sparse_variable(value, dtype, name)
     if not tf.is_tensor(value):
         value = np.asarray(value, dtype=dtype)
+    reads_variables = False
+    if hasattr(value, 'op'):  # a graph tensor, or a variable
+        reads_variables = _check_initial_value('variable', value)
     v = tf1.Variable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint,
                      use_resource=True)
+    v._kb_reads_variables = reads_variables  # initialised after the variables it reads
     v._keras_shape = value.shape if isinstance(value, np.ndarray) else int_shape(value)
     v._uses_learning_phase = False
     return v
+
+
+def _check_initial_value(fn, value):
+    """Whether a variable's initial value reads other variables. One that reads a placeholder could
+    never be initialised, and every later K.eval or K.function would fail on it: refused here."""
+    ops, seen, found, reads = [value.op], set(), [], False
+    while ops:
+        op = ops.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        if op.type == 'Placeholder':
+            found.append(op.name)
+        reads = reads or op.type in ('VarHandleOp', 'VariableV2')
+        ops.extend(t.op for t in op.inputs)
+        ops.extend(op.control_inputs)
+    if found:
+        raise ValueError('%s: expected an initial value that needs no fed value; received a tensor that '
+                         'depends on the placeholder(s) %s.' % (fn, ', '.join(sorted(found))))
+    return reads
 
 
 @graph_scope

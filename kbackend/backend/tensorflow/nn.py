@@ -15,6 +15,7 @@ import sys
 import numpy as np
 
 from ..common import normalize_data_format
+from ..shared.checks import check_in_top_k
 from ._graph import graph_scope, tf, tf1
 
 __all__ = ['relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid', 'tanh',
@@ -167,6 +168,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 @graph_scope
 def in_top_k(predictions, targets, k):
     predictions = tf.convert_to_tensor(predictions)
+    check_in_top_k(tuple(predictions.shape.as_list()) if predictions.shape.rank is not None else None, k)
     if predictions.dtype != tf.float32 or not isinstance(k, numbers.Integral):
         return _composite().in_top_k(predictions, targets, k)  # the kernel takes float32 and an int k
     targets = tf.reshape(targets, [-1])

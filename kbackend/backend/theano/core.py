@@ -168,12 +168,25 @@ def variable(value, dtype=None, name=None, constraint=None):
         keras_shape = tuple(value.shape)
     else:
         if isinstance(value, _Variable):
-            value = eval(value)
+            value = _initial_value(value)
         value = np.asarray(value, dtype=dtype)
         v = _shared_broadcasting(value, name)
         keras_shape = value.shape
     v.constraint = constraint
     return _mark(v, keras_shape)
+
+
+def _initial_value(tensor):
+    """The value of a tensor a variable starts from; ValueError (as on the other engines) when it
+    reads a placeholder."""
+    try:
+        return eval(tensor)
+    except Exception as error:  # noqa: BLE001  (the engine's MissingInputError, re-raised otherwise)
+        if type(error).__name__ != 'MissingInputError':
+            raise
+        message = str(error).split('\n')[0]
+    raise ValueError('variable: expected an initial value that needs no fed value; received a tensor '
+                     'that depends on a placeholder (%s).' % message)
 
 
 def _shared_broadcasting(value, name):
