@@ -560,3 +560,16 @@ def _(K):
 @case('bias_add-scalar-bias', ValueError, '^bias_add:', 'rank 1', r'shape \(\)')
 def _(K):
     return K.bias_add(var(K, 2, 3), K.variable(2.0))
+
+
+@pytest.mark.parametrize('call', ['map_fn', 'foldl', 'foldr', 'rnn'])
+def test_a_function_argument_must_be_callable(K, call):
+    """TypeError naming the function and the argument, as calling a non-callable would be (the
+    engines raised AttributeError or their own errors)."""
+    elems = var(K, 3, 2)
+    build = {'map_fn': lambda: K.map_fn(3, elems), 'foldl': lambda: K.foldl(3, elems),
+             'foldr': lambda: K.foldr(3, elems),
+             'rnn': lambda: K.rnn('step', var(K, 2, 3, 4), [var(K, 2, 5)])}[call]
+    arg = 'step_function' if call == 'rnn' else 'fn'
+    with pytest.raises(TypeError, match=r'^%s: expected %s to be a callable; received' % (call, arg)):
+        build()

@@ -30,7 +30,7 @@ import importlib
 
 import numpy as np
 
-from ..shared.checks import check_switch_ranks
+from ..shared.checks import check_callable, check_switch_ranks
 from . import _tensor as T
 from ._engine import C
 from .core import cast
@@ -300,6 +300,7 @@ def _check_elems(elems, fn_name):
 
 
 def map_fn(fn, elems, name=None, dtype=None):
+    check_callable('map_fn', 'fn', fn)
     elems = _check_elems(elems, 'map_fn')
     shape = T.keras_shape(elems)
     element = _input_like(shape[1:], T.keras_dtype(elems))
@@ -345,6 +346,7 @@ def _fold_sequence(fn, elems, initializer, fn_name):
 
 
 def _fold(fn, elems, initializer, fn_name, backwards):
+    check_callable(fn_name, 'fn', fn)
     elems = _check_elems(elems, fn_name)
     n = T.keras_shape(elems)[0]
     if backwards:

@@ -627,6 +627,12 @@ def value_shape(value):
         return None
 
 
+def check_callable(fn, arg, value):
+    """A function argument (map_fn's fn, rnn's step_function): TypeError, as calling it would be."""
+    if not callable(value):
+        raise TypeError('%s: expected %s to be a callable; received %r.' % (fn, arg, value))
+
+
 def check_in_top_k(predictions_shape, k):
     """Predictions of rank 2 (batch, classes) and an int k (an unknown rank or a tensor k is not checked)."""
     if predictions_shape is not None and len(predictions_shape) != 2:

@@ -7,6 +7,8 @@ uses_learning_phase) with the same masking rule as the unrolled loop below.
 """
 import numbers
 
+from kbackend.backend.shared import checks
+
 __all__ = ['rnn', 'in_train_phase', 'in_test_phase']
 
 
@@ -59,6 +61,7 @@ def _unrolled_rnn(step_function, inputs, states, go_backwards, mask, constants, 
 
 def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
         unroll=False, input_length=None):
+    checks.check_callable('rnn', 'step_function', step_function)
     steps = _check_rnn_args(inputs, mask, unroll, input_length)
     states = list(initial_states)
     constants = list(constants or [])

@@ -6,6 +6,7 @@
 import functools
 
 
+from ..shared.checks import check_callable
 from ._graph import all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
@@ -128,16 +129,19 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
 @graph_scope
 @_differentiable
 def map_fn(fn, elems, name=None, dtype=None):
+    check_callable('map_fn', 'fn', fn)
     return tf.map_fn(fn, elems, name=name, fn_output_signature=dtype)  # (`dtype` is deprecated there)
 
 
 @graph_scope
 @_differentiable
 def foldl(fn, elems, initializer=None, name=None):
+    check_callable('foldl', 'fn', fn)
     return tf.foldl(fn, elems, initializer=initializer, name=name)
 
 
 @graph_scope
 @_differentiable
 def foldr(fn, elems, initializer=None, name=None):
+    check_callable('foldr', 'fn', fn)
     return tf.foldr(fn, elems, initializer=initializer, name=name)

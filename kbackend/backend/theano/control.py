@@ -8,7 +8,7 @@ static shape that its initial value and its first computed value agree on.
 from ._engine import IS_PYTENSOR, T, ifelse, scan
 from .core import int_shape as _int_shape, with_static_shape as _shaped
 from .random import recording_samples
-from ..shared.checks import check_switch_ranks, merged_shape
+from ..shared.checks import check_callable, check_switch_ranks, merged_shape
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
 
@@ -119,11 +119,13 @@ def _symbolic_rnn(step_function, inputs, initial_states, go_backwards, mask, con
 
 
 def map_fn(fn, elems, name=None, dtype=None):
+    check_callable('map_fn', 'fn', fn)
     outputs = _scan(fn, sequences=[elems], name=name)[0]
     return outputs if dtype is None else T.cast(outputs, dtype)
 
 
 def _fold(fn, elems, initializer, name, go_backwards):
+    check_callable('foldr' if go_backwards else 'foldl', 'fn', fn)
     elems = T.as_tensor_variable(elems)
     if initializer is None:
         initializer = elems[-1] if go_backwards else elems[0]
