@@ -31,9 +31,6 @@ __all__ = [
 _builtin_slice = slice
 
 
-_empty = T.empty_error
-
-
 # --- static values of arguments --------------------------------------------------------------------
 
 def _is_int(value):
@@ -261,7 +258,7 @@ def _check_sizes(fn, source, sizes):
     """Python checks of what is known (the shared contract), so CNTK never throws on a bad target."""
     checks.check_reshape(fn, tuple(source), list(sizes))
     if 0 in sizes:
-        raise _empty('%s: the target shape %s' % (fn, tuple(sizes)))
+        raise T.empty_error('%s: the target shape %s' % (fn, tuple(sizes)))
 
 
 def _reshape_static(x, entries, fn):
@@ -416,7 +413,7 @@ def tile(x, n):
         if not T.is_tensor(r) and r < 0:
             raise ValueError('tile: expected non-negative reps; received %r.' % (n,))
         if not T.is_tensor(r) and r == 0:
-            raise _empty('tile with reps %r' % (n,))
+            raise T.empty_error('tile with reps %r' % (n,))
     for _ in range(leading):
         x = T.same(x, T.insert_axis(x, 0))
     reps = reps[hidden:]
@@ -544,7 +541,7 @@ def _gather(reference, indices, axis, checked):
 
 def _check_indices(fn, values, size):
     if values.size == 0:
-        raise _empty('%s with no indices' % fn)
+        raise T.empty_error('%s with no indices' % fn)
     checks.check_indices(fn, values, size)
 
 
@@ -585,7 +582,7 @@ def slice(x, start, size):
     static = T.static_shape(x)
     for n, b, s in zip(static, starts, sizes):
         if not T.is_tensor(s) and s == 0:
-            raise _empty('slice with size %r' % (size,))
+            raise T.empty_error('slice with size %r' % (size,))
         if not T.is_tensor(s) and s < -1:
             raise ValueError('slice: expected sizes >= 0 or -1; received %r.' % (size,))
         if not T.is_tensor(b) and (b < 0 or (n is not None and (b >= n or (s != -1 and not T.is_tensor(s)
@@ -649,7 +646,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
             raise ValueError('arange: step must not be 0.')
         values = np.arange(known[0], known[1], known[2], dtype=dtype)
         if values.size == 0:
-            raise _empty('arange(%r, %r, %r)' % tuple(known))
+            raise T.empty_error('arange(%r, %r, %r)' % tuple(known))
         return T.constant(values, dtype)
     return _numpy_arange(bounds, known, dtype)
 
@@ -669,7 +666,7 @@ class _NumpyOp(C.ops.functions.UserFunction):
         arrays = list(arguments) if len(self.inputs) > 1 else [arguments]
         out = np.ascontiguousarray(self.compute(*arrays), dtype=self.out_dtype)
         if out.size == 0:
-            raise _empty('the result of %s' % self.name)
+            raise T.empty_error('the result of %s' % self.name)
         return arrays, out
 
     def backward(self, state, root_gradients, variables=None):

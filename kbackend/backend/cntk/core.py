@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import gaps
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array
+from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.state import RuntimeState
@@ -212,9 +212,8 @@ def _initial_value(tensor):
     except ValueError as error:
         if 'depend on placeholders' not in str(error):
             raise
-        message = str(error)
-    raise ValueError('variable: expected an initial value that needs no fed value; received a tensor '
-                     'that depends on a placeholder (%s)' % message)
+        message = str(error).rstrip('.')
+    raise fed_initial_value_error('a placeholder (%s)' % message)
 
 
 def variable(value, dtype=None, name=None, constraint=None):

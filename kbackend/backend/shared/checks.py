@@ -627,6 +627,12 @@ def value_shape(value):
         return None
 
 
+def fed_initial_value_error(detail):
+    """The error for a variable whose initial value reads a placeholder (it could never be set)."""
+    return ValueError('variable: expected an initial value that needs no fed value; received a tensor that '
+                      'depends on %s.' % detail)
+
+
 def check_callable(fn, arg, value):
     """A function argument (map_fn's fn, rnn's step_function): TypeError, as calling it would be."""
     if not callable(value):

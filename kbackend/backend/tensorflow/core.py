@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, merged_shape
+from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, merged_shape
 from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
                             not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
@@ -207,7 +207,7 @@ def variable(value, dtype=None, name=None, constraint=None):
         value = np.asarray(value, dtype=dtype)
     reads_variables = False
     if hasattr(value, 'op'):  # a graph tensor, or a variable
-        reads_variables = _check_initial_value('variable', value)
+        reads_variables = _check_initial_value(value)
     v = tf1.Variable(value, dtype=tf.as_dtype(dtype), name=name, constraint=constraint,
                      use_resource=True)
     v._kb_reads_variables = reads_variables  # initialised after the variables it reads
@@ -216,7 +216,7 @@ def variable(value, dtype=None, name=None, constraint=None):
     return v
 
 
-def _check_initial_value(fn, value):
+def _check_initial_value(value):
     """Whether a variable's initial value reads other variables. One that reads a placeholder could
     never be initialised, and every later K.eval or K.function would fail on it: refused here."""
     ops, seen, found, reads = [value.op], set(), [], False
@@ -231,8 +231,7 @@ def _check_initial_value(fn, value):
         ops.extend(t.op for t in op.inputs)
         ops.extend(op.control_inputs)
     if found:
-        raise ValueError('%s: expected an initial value that needs no fed value; received a tensor that '
-                         'depends on the placeholder(s) %s.' % (fn, ', '.join(sorted(found))))
+        raise fed_initial_value_error('the placeholder(s) ' + ', '.join(sorted(found)))
     return reads
 
 

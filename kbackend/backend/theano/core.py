@@ -26,7 +26,7 @@ import weakref
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, merged_shape
+from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, merged_shape
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.notice import slow_step_notice
@@ -177,16 +177,14 @@ def variable(value, dtype=None, name=None, constraint=None):
 
 
 def _initial_value(tensor):
-    """The value of a tensor a variable starts from; ValueError (as on the other engines) when it
-    reads a placeholder."""
+    """The value of a tensor a variable starts from; the shared ValueError when it reads a placeholder."""
     try:
         return eval(tensor)
     except Exception as error:  # noqa: BLE001  (the engine's MissingInputError, re-raised otherwise)
         if type(error).__name__ != 'MissingInputError':
             raise
         message = str(error).split('\n')[0]
-    raise ValueError('variable: expected an initial value that needs no fed value; received a tensor '
-                     'that depends on a placeholder (%s).' % message)
+    raise fed_initial_value_error('a placeholder (%s)' % message)
 
 
 def _shared_broadcasting(value, name):

@@ -50,7 +50,7 @@ def _one_axis(fn, x, axis):
 
 
 def _static_shape(value):
-    return tuple(int_shape(value)) if hasattr(value, 'ndim') or checks.is_number(value) else checks.value_shape(value)
+    return tuple(int_shape(value)) if hasattr(value, 'ndim') else checks.value_shape(value)
 
 
 def _elementwise(fn, x, y):
