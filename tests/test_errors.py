@@ -573,3 +573,137 @@ def test_a_function_argument_must_be_callable(K, call):
     arg = 'step_function' if call == 'rnn' else 'fn'
     with pytest.raises(TypeError, match=r'^%s: expected %s to be a callable; received' % (call, arg)):
         build()
+
+
+# --- wrong kinds of argument (found by a fuzz of every function with bad values) ------------------
+
+@case('bias_add-scalar-x', ValueError, '^bias_add:', 'at least one axis', 'scalar')
+def _(K):
+    return K.bias_add(3.0, var(K, 3))
+
+
+@case('local_conv1d-scalar-kernel', ValueError, '^local_conv1d:', 'kernel', '3-D', r'shape \(\)')
+def _(K):
+    return K.local_conv1d(var(K, 2, 4, 3), -1, (2,), (1,))
+
+
+@case('random_uniform_variable-low-None', ValueError, '^random_uniform_variable:', 'low', 'number',
+      'received None')
+def _(K):
+    return K.random_uniform_variable((2, 3), None, 1.)
+
+
+@case('random_normal_variable-shape-nan', ValueError, '^random_normal_variable:', 'shape', 'received nan')
+def _(K):
+    return K.random_normal_variable(float('nan'), 0., 1.)
+
+
+@case('random_uniform-shape-bool', ValueError, '^random_uniform:', 'shape', 'received True')
+def _(K):
+    return K.random_uniform(True)
+
+
+@case('arange-string-stop', ValueError, '^arange:', 'stop', 'finite number', "received 'a'")
+def _(K):
+    return K.arange('a')
+
+
+@case('arange-nan-stop', ValueError, '^arange:', 'stop', 'finite number', 'received nan')
+def _(K):
+    return K.arange(0, float('nan'))
+
+
+@case('arange-tuple-start', ValueError, '^arange:', 'start', r'received \(2, 3\)')
+def _(K):
+    return K.arange((2, 3), 5)
+
+
+@case('slice-float-start', ValueError, '^slice:', 'start', 'ints', r'received \[0, 0.5\]')
+def _(K):
+    return K.slice(var(K, 2, 3), [0, 0.5], [1, 1])
+
+
+@case('slice-float-tensor-start', ValueError, '^slice:', 'start', 'int vector tensor')
+def _(K):
+    return K.slice(var(K, 2, 3), K.variable(np.zeros(2)), [1, 1])
+
+
+@case('slice-string-size', ValueError, '^slice:', 'size', "received 'abc'")
+def _(K):
+    return K.slice(var(K, 2, 3), [0, 0], 'abc')
+
+
+@case('gather-scalar-reference', ValueError, '^gather:', 'at least 1 axis', 'scalar')
+def _(K):
+    return K.gather(K.variable(2.0), ints(K, [0]))
+
+
+@case('dropout-level-None', ValueError, '^dropout:', 'level', r'\[0, 1\)', 'received None')
+def _(K):
+    return K.dropout(var(K, 2, 3), None)
+
+
+@case('dropout-int-x', ValueError, '^dropout:', 'float dtype', 'int32')
+def _(K):
+    return K.dropout(ints(K, [1, 2, 3]), 0.5)
+
+
+@case('switch-scalar-condition-branches-do-not-broadcast', ValueError, '^switch:', 'broadcast',
+      r'\(2, 3\)', r'\(2,\)')
+def _(K):
+    return K.switch(K.variable(1.0) > 0, var(K, 2, 3), var(K, 2))
+
+
+@pytest.mark.parametrize('value', [None, 'abc', object(), [var, 1]], ids=['None', 'str', 'object', 'list'])
+def test_int_shape_of_what_is_not_a_tensor_or_numbers(K, value):
+    """A TypeError saying what was expected (the engines raised AttributeError, or returned None or
+    NumPy's shape of an object); numbers and arrays of them have NumPy's shape."""
+    if isinstance(value, list):
+        value = [K.variable(np.ones(2)), 1]
+    with pytest.raises(TypeError, match='expected a tensor, a number or an array of numbers; received'):
+        K.int_shape(value)
+    assert K.int_shape([[1, 2, 3], [4, 5, 6]]) == (2, 3)
+    assert K.int_shape(np.ones((2, 0))) == (2, 0)
+    assert K.int_shape(2.5) == ()
+
+
+def test_kinds_of_argument_valid(K):
+    """The valid calls next to the errors above."""
+    value = rand(2, 3)
+    x = K.variable(value)
+    # A scalar condition with a number as a branch: the number broadcasts, in x's dtype.
+    assert_close(K.eval(K.switch(K.variable(1.0) > 0, x, 0)), value)
+    assert_close(K.eval(K.switch(K.variable(-1.0) > 0, x, 0)), np.zeros((2, 3)))
+    assert_close(K.eval(K.switch(K.variable(-1.0) > 0, 1.5, x)), value)
+    # Dropout of a scalar keeps it (scaled by 1 / (1 - level)) or drops it.
+    kept = K.eval(K.dropout(K.variable(3.0), 0.5, seed=1))
+    assert np.shape(kept) == () and float(kept) in (0., 6.)
+    # NumPy scalars and 0-d arrays are bounds; an int tensor is a slice start.
+    assert_close(K.eval(K.arange(np.int64(3), np.array(9), 2)), np.arange(3, 9, 2))
+    assert_close(K.eval(K.slice(x, K.constant(np.array([0, 1]), dtype='int32'), [2, 2])), value[:, 1:3])
+    assert_close(K.eval(K.random_uniform_variable((2,), np.float32(1.), np.array(1.), seed=3)), np.ones(2))
+
+
+def test_an_error_raised_while_a_cntk_graph_runs_is_the_original_one(K):
+    """CNTK reports an exception raised in a Python user function (kbackend's NumPy ops) as
+    RuntimeError('SWIG director method error.'); kbackend raises the original instead."""
+    if K.backend() != 'cntk':
+        pytest.skip('CNTK runs kbackend ops written in NumPy as its user functions')
+    reps = K.placeholder(shape=(2,), dtype='int32')
+    f = K.function([reps], [K.tile(var(K, 2, 3), reps)])
+    assert_close(f([np.array([2, 1], 'int32')])[0], np.tile(rand(2, 3), (2, 1)))
+    with pytest.raises(ValueError, match=r'^tile: expected non-negative reps; received \[-1, 1\]'):
+        f([np.array([-1, 1], 'int32')])
+    with pytest.raises(NotImplementedError, match=r'^tile with reps \[0, 1\] is empty'):
+        f([np.array([0, 1], 'int32')])
+    assert_close(f([np.array([1, 2], 'int32')])[0], np.tile(rand(2, 3), (1, 2)))  # the function still works
+
+
+@case('spatial_2d_padding-float', ValueError, '^spatial_2d_padding:', 'non-negative ints', r'1\.5')
+def _(K):
+    return K.spatial_2d_padding(var(K, 1, 3, 3, 2), ((1.5, 1), (1, 1)))
+
+
+@case('temporal_padding-tensor', ValueError, '^temporal_padding:', 'non-negative ints')
+def _(K):
+    return K.temporal_padding(var(K, 1, 3, 2), (K.variable(1.0), 1))

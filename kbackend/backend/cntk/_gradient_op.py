@@ -19,6 +19,7 @@ import weakref
 
 import numpy as np
 
+from . import _tensor as T
 from ._engine import C
 
 _REGISTRY = weakref.WeakValueDictionary()  # uid of the CNTK node -> GradOp
@@ -31,7 +32,7 @@ def _feedable(v):
     return C.plus(v, 0) if v.is_input else v
 
 
-class GradOp(C.ops.functions.UserFunction):
+class GradOp(T.UserOp):
     """Outputs d(loss)/d(v) for each v in `wrt` (leaves of `loss`, a scalar CNTK function)."""
 
     def __init__(self, loss, wrt, cut_inputs=(), cut=None, name='gradients'):

@@ -16,6 +16,7 @@ comparisons exist, and indexing drops an axis indexed by an int (CNTK's own keep
 """
 import numbers
 import operator
+import threading
 
 import numpy as np
 
@@ -126,6 +127,50 @@ def check_not_empty(shape, what):
     names the value, with %s for its shape."""
     if 0 in shape:
         raise empty_error(what % (tuple(shape),))
+
+
+# --- user functions: their Python errors reach the caller as themselves ------------------------------
+
+_RAISED = threading.local()  # .error: the first exception a user function raised in this thread's run
+
+
+class UserOp(C.ops.functions.UserFunction):
+    """CNTK's UserFunction, keeping the exception its forward or backward raises: CNTK turns it into
+    RuntimeError('SWIG director method error.'), and `raise_kept_error` raises the original instead.
+    The first one is kept: a user function that evaluates another (a gradient) re-raises CNTK's
+    RuntimeError, which must not hide the cause."""
+
+    def _forward(self, *args, **kwargs):
+        try:
+            return super(UserOp, self)._forward(*args, **kwargs)
+        except Exception as error:
+            _keep(error)
+            raise
+
+    def _backward(self, *args, **kwargs):
+        try:
+            return super(UserOp, self)._backward(*args, **kwargs)
+        except Exception as error:
+            _keep(error)
+            raise
+
+
+def _keep(error):
+    if getattr(_RAISED, 'error', None) is None:
+        _RAISED.error = error
+
+
+def forget_kept_error():
+    """Called before an evaluation starts (a kept error from an evaluation nobody checked is stale)."""
+    _RAISED.error = None
+
+
+def raise_kept_error(runtime_error):
+    """In an `except RuntimeError` around an evaluation: the exception a user function raised, if that
+    is what CNTK reports; otherwise returns (the caller re-raises CNTK's own error)."""
+    kept, _RAISED.error = getattr(_RAISED, 'error', None), None
+    if kept is not None and 'director method error' in str(runtime_error):
+        raise kept from None
 
 
 def constant(value, dtype):

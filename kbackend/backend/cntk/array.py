@@ -550,8 +550,7 @@ def gather(reference, indices):
     if T.hidden_batch(reference):
         raise ValueError('gather: inside a symbolic rnn step on CNTK the reference cannot be a '
                          'per-sample tensor (its axis 0 is the batch).')
-    if T.ndim(reference) == 0:
-        raise ValueError('gather: expected a reference with at least 1 axis; received a scalar.')
+    checks.check_gather_reference(T.ndim(reference))
     size = T.static_shape(reference)[0]
     if T.is_tensor(indices):
         checks.check_int_dtype('gather', 'indices', T.keras_dtype(indices))
@@ -570,7 +569,7 @@ def gather(reference, indices):
 def slice(x, start, size):
     x = T.as_tensor(x)
     rank = T.ndim(x)
-    checks.check_slice_args(rank, start, size)
+    checks.check_slice_args(rank, start, size, lambda t: (T.ndim(t), T.keras_dtype(t)) if T.is_tensor(t) else None)
     checks.check_slice_bounds(T.keras_shape(x), start, size)
     starts = _int_entries(start, rank, 'slice', 'start')
     sizes = _int_entries(size, rank, 'slice', 'size')
@@ -653,7 +652,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
 
 # --- results whose size is known only at run time: NumPy in a CNTK user function --------------------
 
-class _NumpyOp(C.ops.functions.UserFunction):
+class _NumpyOp(T.UserOp):
     """A CNTK node computed by NumPy: `compute(*inputs)` gives the value, `gradient(inputs,
     output_gradient)` one gradient (or None for zeros) per input; the output may have free dims."""
 
@@ -761,8 +760,10 @@ def _numpy_tile(x, reps):
 
     def counts(value):
         out = _ints(value)
-        if min(out) < 1:
-            raise ValueError('tile: expected positive reps; received %s.' % out)
+        if min(out) < 0:
+            raise ValueError('tile: expected non-negative reps; received %s.' % out)
+        if 0 in out:
+            raise T.empty_error('tile with reps %s' % out)
         return out
 
     def compute(value, r):

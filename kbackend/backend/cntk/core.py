@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import gaps
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error
+from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, shape_of_value
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.state import RuntimeState
@@ -310,7 +310,7 @@ def shape(x):
 def int_shape(x):
     if T.is_tensor(x):
         return T.keras_shape(x)
-    return np.shape(x)
+    return shape_of_value(x)
 
 
 def ndim(x):
@@ -501,7 +501,7 @@ def batch_set_value(tuples):
         set_value(x, value)
 
 
-class _Print(C.ops.functions.UserFunction):
+class _Print(T.UserOp):
     """Identity that prints `message` and the value when evaluated; the gradient passes through."""
 
     def __init__(self, arg, message, name='print_tensor'):
@@ -643,7 +643,12 @@ class Function(object):
         if self._graph is None:
             return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
         with self._lock:
-            results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
+            T.forget_kept_error()
+            try:
+                results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
+            except RuntimeError as error:
+                T.raise_kept_error(error)  # what a user function (NumPy, a gradient) raised
+                raise
             # CNTK's result Values live in buffers the next evaluation of this Function reuses:
             # copied out (asarray) before another thread's call may start.
             arrays = [results[o].asarray() for o in self._output_vars]

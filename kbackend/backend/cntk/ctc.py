@@ -86,7 +86,7 @@ def ctc_batch_cost(y_true, y_pred, input_length, label_length):
     return T.same(y_pred, cost)
 
 
-class _CTCCost(C.ops.functions.UserFunction):
+class _CTCCost(T.UserOp):
     """(labels, y_pred, input_length, label_length) -> the (samples, 1) CTC loss of each sample."""
 
     def __init__(self, labels, y_pred, input_length, label_length, eps, name='ctc_batch_cost'):
@@ -291,7 +291,7 @@ def _without_padding_column(value):
     return value[:, :0] if value.ndim == 2 and value.shape[1] == 1 and (value == -1).all() else value
 
 
-class _NumpyOp(C.ops.functions.UserFunction):
+class _NumpyOp(T.UserOp):
     """A forward-only user function: outputs = fn(*input arrays), each of a given (shape, storage);
     not differentiable (its inputs are cut from the gradient, as TensorFlow's decoders are)."""
 

@@ -22,7 +22,7 @@ __all__ = ['random_normal', 'random_uniform', 'random_binomial', 'truncated_norm
 
 # --- the sampling node -----------------------------------------------------------------------------
 
-class _Sampler(C.ops.functions.UserFunction):
+class _Sampler(T.UserOp):
     """Outputs law(generator, shape) as `storage` floats, drawn anew at each evaluation. Its inputs are
     a tick (`_tick`; its value is not used) and one zero vector per run-time dim, whose length gives
     that dim."""

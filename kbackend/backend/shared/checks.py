@@ -280,8 +280,10 @@ def pad_widths(fn, padding, ndim, spatial, data_format='channels_last'):
     """
     pairs = (padding,) if spatial == 1 else padding
     try:
-        pairs = tuple(tuple(int(v) for v in pair) for pair in pairs)
-    except TypeError:
+        pairs = tuple(tuple(int(v) if is_int(v) else None for v in pair) for pair in pairs)
+    except TypeError:  # not sequences
+        pairs = None
+    if pairs is not None and any(None in p for p in pairs):  # a float (1.5 is not 1), a tensor, None...
         pairs = None
     if (pairs is None or len(pairs) != spatial or any(len(p) != 2 or min(p) < 0 for p in pairs)):
         raise ValueError('%s: expected padding to be %s of non-negative ints; received %r.'
@@ -380,6 +382,9 @@ def check_broadcastable(fn, shape, broadcastable):
     return pattern
 
 
+LOCAL_KERNEL_LAYOUT = 'output positions, window * in_channels, filters'
+
+
 def check_local(fn, rank, x_shape, kernel_shape, kernel_size, strides, out_sizes, data_format):
     """A locally connected op: kernel (positions, window * in_channels, filters); the normalised
     (kernel_size, strides, out_sizes, data_format)."""
@@ -388,7 +393,7 @@ def check_local(fn, rank, x_shape, kernel_shape, kernel_size, strides, out_sizes
     strides = int_tuple('strides', strides, rank, fn)
     out_sizes = int_tuple('output_shape', out_sizes, rank, fn)
     check_ndim(fn, 'the input', x_shape, rank + 2, _CONV_LAYOUT[data_format])
-    check_ndim(fn, 'the kernel', kernel_shape, 3, 'output positions, window * in_channels, filters')
+    check_ndim(fn, 'the kernel', kernel_shape, 3, LOCAL_KERNEL_LAYOUT)
     positions = 1
     for n in out_sizes:
         positions *= n
@@ -455,12 +460,31 @@ def check_squeezable(shape, axis):
     return axis
 
 
-def check_slice_args(ndim, start, size):
-    """slice's start and size, when given as sequences, need one entry per axis of x."""
+def check_slice_args(ndim, start, size, tensor_info=None):
+    """slice's start and size: sequences of one int (or int scalar tensor) per axis of x, or int vector
+    tensors. `tensor_info(t)` gives a tensor's (ndim, dtype name), when the engine can tell."""
     for name, value in (('start', start), ('size', size)):
-        if isinstance(value, (list, tuple)) and ndim is not None and len(value) != ndim:
-            raise ValueError('slice: expected %s to have one entry per axis (%d); received %r.'
-                             % (name, ndim, value))
+        if isinstance(value, (list, tuple)):
+            if ndim is not None and len(value) != ndim:
+                raise ValueError('slice: expected %s to have one entry per axis (%d); received %r.'
+                                 % (name, ndim, value))
+            bad = [e for e in value if not is_int(e) and (e is None or isinstance(e, (bool, str, bytes, float))
+                                                            or is_number(e))]
+        elif is_int(value):
+            bad = []
+        elif value is None or isinstance(value, (bool, str, bytes, float)) or is_number(value):
+            bad = [value]
+        else:
+            info = tensor_info(value) if tensor_info is not None else None
+            bad = [] if info is None or (info[0] == 1 and info[1] in INT_DTYPES) else [value]
+        if bad:
+            raise ValueError('slice: expected %s to be a list of ints (one per axis) or an int vector '
+                             'tensor; received %r.' % (name, value))
+
+
+def check_gather_reference(ndim):
+    if ndim == 0:
+        raise ValueError('gather: expected a reference with at least 1 axis; received a scalar.')
 
 
 def check_function_inputs(inputs, expected):
@@ -492,6 +516,8 @@ def check_random_shape(fn, shape):
     if is_int(shape):
         shape = (shape,)
     if not isinstance(shape, (list, tuple)):
+        if shape is None or isinstance(shape, (bool, numbers.Number, str, bytes)):
+            raise ValueError('%s: expected a shape (a tuple of non-negative ints); received %r.' % (fn, shape))
         return  # a shape tensor: its values are known when the graph runs
     for d in shape:
         if is_int(d):
@@ -627,6 +653,18 @@ def value_shape(value):
         return None
 
 
+def shape_of_value(value):
+    """int_shape of something that is not a tensor: NumPy's shape for a number or an array of numbers
+    (lists included); anything else is a TypeError (an AttributeError deep in an engine before)."""
+    shape = value_shape(value)
+    if shape is None:
+        text = repr(value)
+        raise TypeError('expected a tensor, a number or an array of numbers; received %s%s.'
+                        % (type(value).__name__ + ' ' if value is not None else '',
+                           text if len(text) <= 80 else text[:77] + '...'))
+    return shape
+
+
 def fed_initial_value_error(detail):
     """The error for a variable whose initial value reads a placeholder (it could never be set)."""
     return ValueError('variable: expected an initial value that needs no fed value; received a tensor that '
@@ -717,7 +755,24 @@ def check_count(fn, name, value):
             raise ValueError('%s: expected %s to be non-negative ints; received %r.' % (fn, name, value))
 
 
+def _is_arange_bound(value):
+    """A finite number (a 0-d array too), or a tensor (its value is known at run time)."""
+    import numpy as np
+    if isinstance(value, (bool, str, bytes)):
+        return False
+    if is_number(value) or isinstance(value, np.ndarray):
+        try:
+            return np.ndim(value) == 0 and bool(np.isfinite(value))
+        except TypeError:  # not numbers
+            return False
+    return hasattr(value, 'dtype')
+
+
 def check_arange(start, stop, step):
+    for name, value in (('start', start), ('stop', stop), ('step', step)):
+        if not _is_arange_bound(value):
+            raise ValueError('arange: expected %s to be a finite number or a scalar tensor; received %r.'
+                             % (name, value))
     if is_number(step) and step == 0:
         raise ValueError('arange: expected a non-zero step; received step=%r (start=%r, stop=%r).'
                          % (step, start, stop))

@@ -33,7 +33,9 @@ def _local(fn, inputs, kernel, kernel_size, strides, out_sizes, data_format):
 def local_conv1d(inputs, kernel, kernel_size, strides, data_format=None):
     # None means channels_last here: Keras's LocallyConnected1D is channels-last and passes no
     # data_format, so the global image format must not apply; an explicit value is honoured.
-    return _local('local_conv1d', inputs, kernel, kernel_size, strides, (K.int_shape(kernel)[0],),
+    kernel_shape = K.int_shape(kernel)
+    checks.check_ndim('local_conv1d', 'the kernel', kernel_shape, 3, checks.LOCAL_KERNEL_LAYOUT)
+    return _local('local_conv1d', inputs, kernel, kernel_size, strides, kernel_shape[:1],
                   data_format or 'channels_last')
 
 

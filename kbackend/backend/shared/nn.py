@@ -293,7 +293,8 @@ def l2_normalize(x, axis=None):
 
 def _check_dropout_level(level):
     """`level` when it is a number in [0, 1) (a tensor passes unchecked), else ValueError."""
-    if isinstance(level, numbers.Real) and not 0. <= level < 1.:
+    if (isinstance(level, numbers.Real) and not 0. <= level < 1.) or isinstance(level, (str, bytes)) \
+            or not (isinstance(level, numbers.Real) or hasattr(level, 'dtype')):
         raise ValueError('dropout: expected level (the fraction of units dropped) in [0, 1); '
                          'received %r.' % (level,))
     return level
@@ -304,8 +305,10 @@ def dropout(x, level, noise_shape=None, seed=None):
     if isinstance(level, numbers.Real) and level == 0:
         return x
     dtype = K.dtype(x)  # noqa: F821
+    if dtype not in checks.FLOAT_DTYPES:
+        raise ValueError('dropout: expected x with a float dtype; received x of dtype %s.' % dtype)
     if noise_shape is None:
-        noise_shape = K.shape(x)  # noqa: F821
+        noise_shape = K.shape(x) if K.ndim(x) else ()  # noqa: F821  (a scalar's shape: CNTK has no empty tensor)
     # Inverted dropout: units kept with probability 1 - level and scaled by 1 / (1 - level), so the
     # expected value is unchanged. The (maybe smaller) mask is scaled before it broadcasts against x.
     scale = 1. / (1. - level)
@@ -334,6 +337,8 @@ def in_top_k(predictions, targets, k):
 def bias_add(x, bias, data_format=None):
     data_format = normalize_data_format(data_format)
     rank, bias_shape = K.ndim(x), K.int_shape(bias)  # noqa: F821
+    if not rank:
+        raise ValueError('bias_add: expected x with at least one axis (its channels); received a scalar.')
     if len(bias_shape) not in (1, rank - 1) or not bias_shape:
         raise ValueError('bias_add: expected a bias of rank 1 or %d (the rank of x minus 1); received a '
                          'bias of shape %s for x of rank %d.' % (rank - 1, bias_shape, rank))

@@ -34,15 +34,27 @@ def random_binomial(shape, p=0.0, dtype=None, seed=None):
     return K.cast(K.less(uniform, p), dtype)  # noqa: F821
 
 
-def _check_variable_args(fn, shape, dtype):
+def _check_variable_args(fn, shape, dtype, **params):
+    """The values are drawn by NumPy when the variable is made: the shape and the distribution's
+    parameters must be numbers, not tensors."""
+    if not (checks.is_int(shape) or isinstance(shape, (list, tuple))):
+        raise ValueError('%s: expected a shape (a tuple of non-negative ints); received %r.' % (fn, shape))
     checks.check_random_shape(fn, shape)
     checks.random_dtype(fn, dtype, floats_only=False)
+    for name in sorted(params):
+        value = params[name]
+        try:
+            if value is None or isinstance(value, (str, bytes)):
+                raise TypeError
+            np.asarray(value, dtype='float64')
+        except (TypeError, ValueError, NotImplementedError):
+            raise ValueError('%s: expected %s to be a number; received %r.' % (fn, name, value))
 
 
 # The variables are drawn with NumPy (seeded), so every engine gives the same initial values.
 
 def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
-    _check_variable_args('random_uniform_variable', shape, dtype)
+    _check_variable_args('random_uniform_variable', shape, dtype, low=low, high=high)
     if checks.is_number(low) and checks.is_number(high) and not low <= high:
         raise ValueError('random_uniform_variable: expected low <= high; received low=%r, high=%r.'
                          % (low, high))
@@ -51,7 +63,7 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
 
 
 def random_normal_variable(shape, mean, scale, dtype=None, name=None, seed=None):
-    _check_variable_args('random_normal_variable', shape, dtype)
+    _check_variable_args('random_normal_variable', shape, dtype, mean=mean, scale=scale)
     if checks.is_number(scale) and not scale >= 0:
         raise ValueError('random_normal_variable: expected scale >= 0; received %r.' % (scale,))
     value = np.random.RandomState(draw_seed(seed)).normal(mean, scale, size=shape)

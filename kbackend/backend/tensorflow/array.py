@@ -194,10 +194,14 @@ def reverse(x, axes):
     return tf.reverse(x, [axes] if checks.is_int(axes) else list(axes))
 
 
+def _rank_and_dtype(t):
+    return (t.shape.rank, t.dtype.base_dtype.name) if isinstance(t, (tf.Tensor, tf.Variable)) else None
+
+
 @graph_scope
 def slice(x, start, size):
     x = tf.convert_to_tensor(x)
-    checks.check_slice_args(x.shape.rank, start, size)
+    checks.check_slice_args(x.shape.rank, start, size, _rank_and_dtype)
     checks.check_slice_bounds(_shape(x), start, size)
     return tf.slice(x, start, size)
 
@@ -210,6 +214,7 @@ def gather(reference, indices):
         indices = tf.convert_to_tensor(indices)
         values = tf.get_static_value(indices) if indices.op.type == 'Const' else None
     checks.check_int_dtype('gather', 'indices', values.dtype if values is not None else indices.dtype)
+    checks.check_gather_reference(reference.shape.rank)
     size = reference.shape[0] if reference.shape.rank else None
     checks.check_indices('gather', values, size)
     return tf.gather(reference, indices)

@@ -43,21 +43,32 @@ def _call_if_callable(x):
 
 @graph_scope
 def switch(condition, then_expression, else_expression):
-    from ..shared.checks import check_switch_ranks
+    from ..shared.checks import check_broadcast, check_switch_ranks
     condition = _as_tensor(condition)
     if condition.dtype != tf.bool:
         condition = tf.cast(condition, tf.bool)
-    if condition.shape.ndims == 0:
+    if condition.shape.ndims == 0 and (callable(then_expression) or callable(else_expression)):
         # A scalar condition: tf.cond, so that callable branches are only built inside their branch.
         with all_intermediates():
             return tf.cond(condition,
                            then_expression if callable(then_expression) else lambda: then_expression,
                            else_expression if callable(else_expression) else lambda: else_expression)
-    then_expression = _as_tensor(_call_if_callable(then_expression))
-    else_expression = _as_tensor(_call_if_callable(else_expression))
+    then_expression, else_expression = _branches(_call_if_callable(then_expression),
+                                                 _call_if_callable(else_expression))
+    check_broadcast('switch', then_expression.shape.as_list(), else_expression.shape.as_list())
     rank = check_switch_ranks(condition.shape.ndims, then_expression.shape.ndims,
                               else_expression.shape.ndims)
     return tf.where(_expand_right(condition, rank), then_expression, else_expression)
+
+
+def _branches(then_expression, else_expression):
+    """Both branches as tensors: a branch given as numbers takes the other branch's dtype (as the
+    Theano engines and CNTK do), so `switch(c, x, 0)` selects from x and zeros."""
+    if tf.is_tensor(then_expression) and not tf.is_tensor(else_expression):
+        return then_expression, tf.convert_to_tensor(else_expression, dtype=then_expression.dtype)
+    if tf.is_tensor(else_expression) and not tf.is_tensor(then_expression):
+        return tf.convert_to_tensor(then_expression, dtype=else_expression.dtype), else_expression
+    return _as_tensor(then_expression), _as_tensor(else_expression)
 
 
 def _mask_select(mask_t, new, old):

@@ -10,7 +10,8 @@ import os
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, merged_shape
+from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
+                             shape_of_value)
 from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
                             not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
@@ -284,8 +285,8 @@ def int_shape(x):
         own = tuple(x.shape.as_list())
     except ValueError:  # unknown rank
         return recorded
-    except AttributeError:
-        return recorded
+    except AttributeError:  # not a tensor
+        return recorded if recorded is not None else shape_of_value(x)
     # TensorFlow's own sizes win: Keras 2.2.4 overwrites `_keras_shape` on some results with sizes
     # it computed itself (ConvLSTM2D's initial state, from the global data format).
     return own if None not in own else merged_shape(own, recorded)

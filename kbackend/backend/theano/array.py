@@ -163,7 +163,7 @@ def _slice_end(x, axis, begin, size):
 
 def slice(x, start, size):
     x = T.as_tensor_variable(x)
-    checks.check_slice_args(x.ndim, start, size)
+    checks.check_slice_args(x.ndim, start, size, lambda t: (getattr(t, 'ndim', None), getattr(t, 'dtype', None)))
     checks.check_slice_bounds(_int_shape(x), start, size)
     start, size = _per_axis(start, x.ndim), _per_axis(size, x.ndim)
     return x[tuple(_builtin_slice(b, _slice_end(x, i, b, n)) for i, (b, n) in enumerate(zip(start, size)))]
@@ -176,6 +176,7 @@ def gather(reference, indices):
         values = indices.data  # a constant
     checks.check_int_dtype('gather', 'indices', values.dtype if values is not None else indices.dtype)
     shape = _int_shape(reference)
+    checks.check_gather_reference(len(shape))
     checks.check_indices('gather', values, shape[0] if shape else None)
     out_shape = shapes.gather(shape, _int_shape(indices))
     if values is None:  # known at run time: the engines would count a negative index from the end

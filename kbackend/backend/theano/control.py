@@ -8,7 +8,7 @@ static shape that its initial value and its first computed value agree on.
 from ._engine import IS_PYTENSOR, T, ifelse, scan
 from .core import int_shape as _int_shape, with_static_shape as _shaped
 from .random import recording_samples
-from ..shared.checks import check_callable, check_switch_ranks, merged_shape
+from ..shared.checks import check_broadcast, check_callable, check_switch_ranks, merged_shape
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
 
@@ -58,6 +58,7 @@ def switch(condition, then_expression, else_expression):
         else_expression = else_expression()
     then_expression = T.as_tensor_variable(then_expression)
     else_expression = T.as_tensor_variable(else_expression)
+    check_broadcast('switch', _int_shape(then_expression), _int_shape(else_expression))
     if condition.ndim == 0 and then_expression.type == else_expression.type:
         return ifelse(condition, then_expression, else_expression)  # evaluates only the chosen branch
     rank = check_switch_ranks(condition.ndim, then_expression.ndim, else_expression.ndim)

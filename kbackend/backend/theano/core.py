@@ -26,7 +26,8 @@ import weakref
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, merged_shape
+from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
+                             shape_of_value)
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.notice import slow_step_notice
@@ -233,6 +234,9 @@ def is_placeholder(x):
 
 
 def shape(x):
+    if not hasattr(x, 'shape'):
+        shape_of_value(x)  # a TypeError unless x holds numbers
+        x = T.as_tensor_variable(x)
     return x.shape
 
 
@@ -248,6 +252,8 @@ def int_shape(x):
         return tuple(x.get_value(borrow=True, return_internal_type=True).shape)
     if hasattr(x, 'data') and hasattr(x.data, 'shape'):  # a constant
         return tuple(x.data.shape)
+    if not hasattr(x, 'type'):
+        return shape_of_value(x)
     static = getattr(x.type, 'shape', None)
     if static is None:
         static = tuple(1 if b else None for b in x.broadcastable)
