@@ -707,3 +707,30 @@ def _(K):
 @case('temporal_padding-tensor', ValueError, '^temporal_padding:', 'non-negative ints')
 def _(K):
     return K.temporal_padding(var(K, 1, 3, 2), (K.variable(1.0), 1))
+
+
+@case('arange-matrix-stop', ValueError, '^arange:', 'stop', 'scalar tensor')
+def _(K):
+    return K.arange(var(K, 2, 3))
+
+
+@case('one_hot-tuple-classes', ValueError, '^one_hot:', 'num_classes', 'positive int', r'received \(2, 3\)')
+def _(K):
+    return K.one_hot(ints(K, [0, 1]), (2, 3))
+
+
+@pytest.mark.parametrize('call', ['sum', 'max', 'mean', 'logsumexp', 'categorical_crossentropy',
+                                  'binary_crossentropy', 'sparse_categorical_crossentropy'])
+def test_a_tensor_is_not_a_flag(K, call):
+    """keepdims and from_logits are Python bools: a tensor is a TypeError naming the function (CNTK's
+    tensors are always true, so it passed there silently; the other engines raised their own errors)."""
+    flag = K.variable(1.0)
+    x = K.variable(np.full((2, 3), 1. / 3, 'float32'))
+    build = {'categorical_crossentropy': lambda: K.categorical_crossentropy(x, x, from_logits=flag),
+             'binary_crossentropy': lambda: K.binary_crossentropy(x, x, from_logits=flag),
+             'sparse_categorical_crossentropy':
+                 lambda: K.sparse_categorical_crossentropy(ints(K, [0, 1]), x, from_logits=flag)}
+    name = 'from_logits' if 'entropy' in call else 'keepdims'
+    with pytest.raises(TypeError, match=r'^%s: expected %s to be a bool; received' % (call, name)):
+        build.get(call, lambda: getattr(K, call)(x, axis=1, keepdims=flag))()
+    assert_close(K.eval(K.sum(x, axis=1, keepdims=1)), np.ones((2, 1)))  # 0 and 1 are flags too

@@ -637,7 +637,7 @@ def arange(start, stop=None, step=1, dtype='int32'):
     dtype = T.check_dtype(dtype, 'arange')
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step)
+    checks.check_arange(start, stop, step, lambda t: T.ndim(t) if T.is_tensor(t) else None)
     bounds = [start, stop, step]
     known = [_static_number(b) for b in bounds]
     if None not in known:

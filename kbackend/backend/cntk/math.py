@@ -136,7 +136,8 @@ def transpose(x):
 
 # --- reductions ------------------------------------------------------------------------------------
 
-def _static_axes(fn, x, axis):
+def _static_axes(fn, x, axis, keepdims=False):
+    checks.check_flag(fn, 'keepdims', keepdims)
     """The CNTK static axes for a Keras `axis` argument (None: every Keras axis)."""
     rank = T.ndim(x)
     if axis is None and T.hidden_batch(x):
@@ -148,7 +149,7 @@ def _static_axes(fn, x, axis):
 
 def _reduce(op, fn, x, axis, keepdims):
     x = T.as_tensor(x)
-    axes = _static_axes(fn, x, axis)
+    axes = _static_axes(fn, x, axis, keepdims)
     if not axes:  # a scalar, or an empty list of axes: nothing to reduce
         return x
     return _kept(op(x, axis=tuple(axes), keepdims=True), axes, keepdims)
@@ -167,7 +168,7 @@ def _extreme(op, fn, x, axis, keepdims):
     comparison x == m and its count touch the full tensor. At an infinite m (m - m' is NaN), m / k
     is m itself."""
     x = T.as_tensor(x)
-    axes = _static_axes(fn, x, axis)
+    axes = _static_axes(fn, x, axis, keepdims)
     if not axes:
         return T.same(x, C.alias(x))
     if not T.is_float(T.keras_dtype(x)):
@@ -281,7 +282,7 @@ def mean(x, axis=None, keepdims=False):
 
 def var(x, axis=None, keepdims=False):
     x = _as_float(T.as_tensor(x))
-    axes = _static_axes('var', x, axis)
+    axes = _static_axes('var', x, axis, keepdims)
     if not axes:
         return T.same(x, C.zeros_like(x))
     centered = C.minus(x, C.reduce_mean(x, axis=tuple(axes), keepdims=True))
@@ -369,7 +370,7 @@ def log(x):
 
 def logsumexp(x, axis=None, keepdims=False):
     x = _as_float(T.as_tensor(x))
-    axes = _static_axes('logsumexp', x, axis)
+    axes = _static_axes('logsumexp', x, axis, keepdims)
     if not axes:
         return x
     axes = tuple(axes)

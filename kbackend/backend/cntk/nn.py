@@ -17,6 +17,7 @@ import sys
 import numpy as np
 
 from ..common import floatx
+from ..shared.checks import check_flag
 from ..shared.random import draw_seed
 from . import _tensor as T
 from ._engine import C
@@ -115,7 +116,7 @@ def tanh(x):
 # --- losses ----------------------------------------------------------------------------------------
 
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if not from_logits:
+    if not check_flag('categorical_crossentropy', 'from_logits', from_logits):
         return _composite().categorical_crossentropy(target, output, from_logits, axis)
     _composite().check_loss('categorical_crossentropy', target, output)
     target, logits, dtype = T.unify(target, _float(output))

@@ -671,6 +671,15 @@ def fed_initial_value_error(detail):
                       'depends on %s.' % detail)
 
 
+def check_flag(fn, name, value):
+    """A bool argument (keepdims, from_logits): a tensor is refused on every engine (CNTK's tensors
+    are always true, so it would pass there silently; the other engines raise their own TypeError)."""
+    import numpy as np
+    if not isinstance(value, (bool, numbers.Integral, np.bool_)):
+        raise TypeError('%s: expected %s to be a bool; received %r.' % (fn, name, value))
+    return bool(value)
+
+
 def check_callable(fn, arg, value):
     """A function argument (map_fn's fn, rnn's step_function): TypeError, as calling it would be."""
     if not callable(value):
@@ -755,8 +764,8 @@ def check_count(fn, name, value):
             raise ValueError('%s: expected %s to be non-negative ints; received %r.' % (fn, name, value))
 
 
-def _is_arange_bound(value):
-    """A finite number (a 0-d array too), or a tensor (its value is known at run time)."""
+def _is_arange_bound(value, tensor_ndim):
+    """A finite number (a 0-d array too), or a scalar tensor (its value is known at run time)."""
     import numpy as np
     if isinstance(value, (bool, str, bytes)):
         return False
@@ -765,12 +774,13 @@ def _is_arange_bound(value):
             return np.ndim(value) == 0 and bool(np.isfinite(value))
         except TypeError:  # not numbers
             return False
-    return hasattr(value, 'dtype')
+    return hasattr(value, 'dtype') and (tensor_ndim is None or tensor_ndim(value) in (0, None))
 
 
-def check_arange(start, stop, step):
+def check_arange(start, stop, step, tensor_ndim=None):
+    """`tensor_ndim(t)`: a tensor's rank (None when unknown), when the engine can tell."""
     for name, value in (('start', start), ('stop', stop), ('step', step)):
-        if not _is_arange_bound(value):
+        if not _is_arange_bound(value, tensor_ndim):
             raise ValueError('arange: expected %s to be a finite number or a scalar tensor; received %r.'
                              % (name, value))
     if is_number(step) and step == 0:
@@ -790,7 +800,7 @@ def check_one_hot(num_classes, indices_dtype):
     if is_int(num_classes):
         if num_classes < 1:
             raise ValueError('one_hot: expected num_classes to be a positive int; received %r.' % (num_classes,))
-    elif is_number(num_classes) or num_classes is None:
+    elif is_number(num_classes) or num_classes is None or not hasattr(num_classes, 'dtype'):
         raise ValueError('one_hot: expected num_classes to be a positive int; received %r.' % (num_classes,))
     check_int_dtype('one_hot', 'indices', indices_dtype)
 

@@ -178,7 +178,7 @@ def log_softmax(x, axis=-1):
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     check_loss('categorical_crossentropy', target, output)
     check_axis('categorical_crossentropy', output, axis)
-    if from_logits:
+    if checks.check_flag('categorical_crossentropy', 'from_logits', from_logits):
         return -K.sum(times_no_nan(target, log_softmax(output, axis), -np.inf), axis=axis)  # noqa: F821
     output = output / K.sum(output, axis=axis, keepdims=True)  # noqa: F821
     log_probs = K.log(_clip_probabilities(output))  # noqa: F821
@@ -200,6 +200,7 @@ def move_axis_last(x, axis):
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
     check_axis('sparse_categorical_crossentropy', output, axis)
     check_sparse_loss(target, output, axis)
+    checks.check_flag('sparse_categorical_crossentropy', 'from_logits', from_logits)
     output = move_axis_last(output, axis)
     classes = K.int_shape(output)[-1]  # noqa: F821
     if classes is None:
@@ -215,7 +216,7 @@ def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 def binary_crossentropy(target, output, from_logits=False):
     check_loss('binary_crossentropy', target, output)
-    if from_logits:
+    if checks.check_flag('binary_crossentropy', 'from_logits', from_logits):
         # -t*log(sigmoid(x)) - (1-t)*log(1-sigmoid(x)) = t*softplus(-x) + (1-t)*softplus(x)
         # = softplus(-|x|) + (1-t)*|x| for x >= 0, + t*|x| below: one softplus, two non-negative
         # terms (no cancellation), exact at x = +-inf with 0 * inf = 0. No tie: both sides of x == 0

@@ -111,7 +111,7 @@ def repeat_elements(x, rep, axis):
 def arange(start, stop=None, step=1, dtype='int32'):
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step)
+    checks.check_arange(start, stop, step, lambda t: t.shape.rank if tf.is_tensor(t) else None)
     if checks.is_number(step):
         # NumPy gives an empty range where TensorFlow's Range refuses a limit on the wrong side.
         if checks.is_number(start) and checks.is_number(stop):

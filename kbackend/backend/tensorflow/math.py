@@ -27,8 +27,9 @@ def _shape(x):
     return None if shape.rank is None else tuple(shape.as_list())
 
 
-def _axes(fn, x, axis):
+def _axes(fn, x, axis, keepdims):
     """x as a tensor and a reduction's axis checked (the shared contract): None or a list of axes."""
+    checks.check_flag(fn, 'keepdims', keepdims)
     x = tf.convert_to_tensor(x)
     if x.shape.rank is None:
         return x, list(axis) if isinstance(axis, tuple) else axis
@@ -109,25 +110,25 @@ def transpose(x):
 
 @graph_scope
 def max(x, axis=None, keepdims=False):
-    x, axis = _axes('max', x, axis)
+    x, axis = _axes('max', x, axis, keepdims)
     return tf.reduce_max(x, axis, keepdims)
 
 
 @graph_scope
 def min(x, axis=None, keepdims=False):
-    x, axis = _axes('min', x, axis)
+    x, axis = _axes('min', x, axis, keepdims)
     return tf.reduce_min(x, axis, keepdims)
 
 
 @graph_scope
 def sum(x, axis=None, keepdims=False):
-    x, axis = _axes('sum', x, axis)
+    x, axis = _axes('sum', x, axis, keepdims)
     return tf.reduce_sum(x, axis, keepdims)
 
 
 @graph_scope
 def prod(x, axis=None, keepdims=False):
-    x, axis = _axes('prod', x, axis)
+    x, axis = _axes('prod', x, axis, keepdims)
     return tf.reduce_prod(x, axis, keepdims)
 
 
@@ -177,25 +178,25 @@ def cumprod(x, axis=0):
 
 @graph_scope
 def var(x, axis=None, keepdims=False):
-    x, axis = _axes('var', x, axis)
+    x, axis = _axes('var', x, axis, keepdims)
     return tf.math.reduce_variance(_as_float(x), axis, keepdims)
 
 
 @graph_scope
 def mean(x, axis=None, keepdims=False):
-    x, axis = _axes('mean', x, axis)
+    x, axis = _axes('mean', x, axis, keepdims)
     return tf.reduce_mean(_as_float(x), axis, keepdims)
 
 
 @graph_scope
 def any(x, axis=None, keepdims=False):
-    x, axis = _axes('any', x, axis)
+    x, axis = _axes('any', x, axis, keepdims)
     return tf.reduce_any(tf.cast(x, tf.bool), axis, keepdims)
 
 
 @graph_scope
 def all(x, axis=None, keepdims=False):
-    x, axis = _axes('all', x, axis)
+    x, axis = _axes('all', x, axis, keepdims)
     return tf.reduce_all(tf.cast(x, tf.bool), axis, keepdims)
 
 
@@ -240,7 +241,7 @@ def log(x):
 
 @graph_scope
 def logsumexp(x, axis=None, keepdims=False):
-    x, axis = _axes('logsumexp', x, axis)
+    x, axis = _axes('logsumexp', x, axis, keepdims)
     return tf.reduce_logsumexp(x, axis, keepdims)
 
 

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from ..common import normalize_data_format
-from ..shared.checks import check_in_top_k
+from ..shared.checks import check_flag, check_in_top_k
 from ._graph import graph_scope, tf, tf1
 
 __all__ = ['relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid', 'tanh',
@@ -118,7 +118,7 @@ def _shifted_logits(logits, axis):
 
 @graph_scope
 def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if not from_logits:
+    if not check_flag('categorical_crossentropy', 'from_logits', from_logits):
         return _composite().categorical_crossentropy(target, output, from_logits, axis)
     output = tf.convert_to_tensor(output)
     target = tf.convert_to_tensor(target, dtype=output.dtype)
@@ -135,7 +135,7 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
 
 @graph_scope
 def binary_crossentropy(target, output, from_logits=False):
-    if not from_logits:
+    if not check_flag('binary_crossentropy', 'from_logits', from_logits):
         return _composite().binary_crossentropy(target, output, from_logits)
     output = tf.convert_to_tensor(output)
     target = tf.convert_to_tensor(target, dtype=output.dtype)
@@ -148,7 +148,7 @@ def binary_crossentropy(target, output, from_logits=False):
 
 @graph_scope
 def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    if not from_logits:
+    if not check_flag('sparse_categorical_crossentropy', 'from_logits', from_logits):
         return _composite().sparse_categorical_crossentropy(target, output, from_logits, axis)
     output = tf.convert_to_tensor(output)
     _composite().check_axis('sparse_categorical_crossentropy', output, axis)

@@ -71,7 +71,7 @@ def repeat_elements(x, rep, axis):
 def arange(start, stop=None, step=1, dtype='int32'):
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step)
+    checks.check_arange(start, stop, step, lambda t: getattr(t, 'ndim', None))
     return T.arange(start, stop, step, dtype=dtype)
 
 

@@ -38,8 +38,9 @@ def _as_float(x):
     return x if x.dtype.startswith(('float', 'complex')) else T.cast(x, common.floatx())
 
 
-def _axes(fn, x, axis):
+def _axes(fn, x, axis, keepdims):
     """x as a tensor and a reduction's axis checked (the shared contract): None or a list of axes."""
+    checks.check_flag(fn, 'keepdims', keepdims)
     x = T.as_tensor_variable(x)
     return x, checks.check_axes(fn, axis, x.ndim)
 
@@ -111,22 +112,22 @@ def _shared_ties(op, x, axis):
 
 
 def max(x, axis=None, keepdims=False):
-    x, axis = _axes('max', x, axis)
+    x, axis = _axes('max', x, axis, keepdims)
     return _reduction(T.max, _shared_ties(T.max, x, axis), axis, keepdims)
 
 
 def min(x, axis=None, keepdims=False):
-    x, axis = _axes('min', x, axis)
+    x, axis = _axes('min', x, axis, keepdims)
     return _reduction(T.min, _shared_ties(T.min, x, axis), axis, keepdims)
 
 
 def sum(x, axis=None, keepdims=False):
-    x, axis = _axes('sum', x, axis)
+    x, axis = _axes('sum', x, axis, keepdims)
     return _reduction(T.sum, x, axis, keepdims)
 
 
 def prod(x, axis=None, keepdims=False):
-    x, axis = _axes('prod', x, axis)
+    x, axis = _axes('prod', x, axis, keepdims)
     return _reduction(T.prod, x, axis, keepdims)
 
 
@@ -177,22 +178,22 @@ def cumprod(x, axis=0):
 
 
 def var(x, axis=None, keepdims=False):
-    x, axis = _axes('var', x, axis)
+    x, axis = _axes('var', x, axis, keepdims)
     return _reduction(T.var, _as_float(x), axis, keepdims)
 
 
 def mean(x, axis=None, keepdims=False):
-    x, axis = _axes('mean', x, axis)
+    x, axis = _axes('mean', x, axis, keepdims)
     return _reduction(T.mean, _as_float(x), axis, keepdims)
 
 
 def any(x, axis=None, keepdims=False):
-    x, axis = _axes('any', x, axis)
+    x, axis = _axes('any', x, axis, keepdims)
     return _reduction(T.any, x, axis, keepdims)
 
 
 def all(x, axis=None, keepdims=False):
-    x, axis = _axes('all', x, axis)
+    x, axis = _axes('all', x, axis, keepdims)
     return _reduction(T.all, x, axis, keepdims)
 
 
@@ -238,7 +239,7 @@ def log(x):
 
 def logsumexp(x, axis=None, keepdims=False):
     # Shift by the (gradient-free) max so exp cannot overflow; an infinite max shifts by 0 instead.
-    x, axis = _axes('logsumexp', x, axis)
+    x, axis = _axes('logsumexp', x, axis, keepdims)
     shift = _zero_grad(T.max(x, axis=axis, keepdims=True))
     shift = T.switch(T.isinf(shift), 0, shift)
     out = T.log(T.sum(T.exp(x - shift), axis=axis, keepdims=keepdims))
