@@ -734,3 +734,14 @@ def test_a_tensor_is_not_a_flag(K, call):
     with pytest.raises(TypeError, match=r'^%s: expected %s to be a bool; received' % (call, name)):
         build.get(call, lambda: getattr(K, call)(x, axis=1, keepdims=flag))()
     assert_close(K.eval(K.sum(x, axis=1, keepdims=1)), np.ones((2, 1)))  # 0 and 1 are flags too
+
+
+@pytest.mark.parametrize('value', [None, 'abc', object()], ids=['None', 'str', 'object'])
+@pytest.mark.parametrize('call', ['exp', 'sum', 'transpose', 'zeros_like', 'sigmoid', 'square'])
+def test_what_cannot_be_a_tensor_is_a_type_or_value_error(K, call, value):
+    """Never NotImplementedError, which means an engine limit (gaps.py): PyTensor raised it for a value
+    it cannot make a tensor of. (TensorFlow holds strings: it transposes or zeroes one.)"""
+    if value == 'abc' and call in ('transpose', 'zeros_like') and K.backend() == 'tensorflow':
+        pytest.skip('TensorFlow has string tensors; these ops do not need numbers')
+    with pytest.raises((TypeError, ValueError)):
+        K.eval(getattr(K, call)(value))

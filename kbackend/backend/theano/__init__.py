@@ -18,6 +18,8 @@ from .. import shared as _shared
 from . import _scalar_ops
 
 _shared.install(globals())
+if _engine.IS_PYTENSOR:
+    _engine.convert_errors_as_type_errors(globals())
 _scalar_ops.install()  # float32 sigmoids in compiled graphs: an inline-exp C kernel
 
 if not _engine.IS_PYTENSOR:  # Theano 1.0.5's Sum over all axes but the last: a faster C kernel

@@ -8,8 +8,10 @@ and, for Theano 1.0.5 on CPython >= 3.7, scan's Python loop instead of its Cytho
 does not compile there).
 """
 import ctypes.util
+import functools
 import importlib
 import os
+import re
 import sys
 
 from .. import common
@@ -86,6 +88,35 @@ def _choose():
 IMPL, theano = _choose()
 IS_PYTENSOR = IMPL == 'pytensor'
 T = importlib.import_module(theano.__name__ + '.tensor')
+
+_CANNOT_CONVERT = re.compile(r'^Cannot convert (.*) to a tensor variable\.$', re.S)
+
+
+def convert_errors_as_type_errors(namespace):
+    """Wraps each contract function in `namespace` (the adapter package's globals, at import) so that
+    PyTensor's refusal to make a tensor of None, a string or an object, a NotImplementedError, is the
+    TypeError the other engines raise: kbackend keeps NotImplementedError for engine limits (gaps.py).
+    Legacy Theano raises TypeError itself. The wrapper costs one call frame when a graph is built;
+    a compiled K.function's calls do not pass through it."""
+    from .. import api
+    for name in api.NAMES:
+        fn = namespace.get(name)
+        if callable(fn) and not isinstance(fn, type):
+            namespace[name] = _converting(fn)
+
+
+def _converting(fn):
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except NotImplementedError as error:
+            found = _CANNOT_CONVERT.match(str(error))
+            if found is None:
+                raise
+        raise TypeError('%s: expected a tensor, a number or an array of numbers; received %s.'
+                        % (fn.__name__, found.group(1)))
+    return call
 
 
 class _LazyModule(object):

@@ -97,7 +97,7 @@ def batch_dot(x, y, axes=None):
 
 
 def transpose(x):
-    return T.transpose(x)
+    return T.transpose(T.as_tensor_variable(x))  # legacy Theano reads x.ndim before converting
 
 
 def _shared_ties(op, x, axis):
