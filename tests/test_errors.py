@@ -745,3 +745,44 @@ def test_what_cannot_be_a_tensor_is_a_type_or_value_error(K, call, value):
         pytest.skip('TensorFlow has string tensors; these ops do not need numbers')
     with pytest.raises((TypeError, ValueError)):
         K.eval(getattr(K, call)(value))
+
+
+@case('in_train_phase-string-training', ValueError, '^in_train_phase:', 'training', "received 'zzz'")
+def _(K):
+    return K.in_train_phase(var(K, 2), var(K, 2), training='zzz')
+
+
+@case('in_train_phase-two-training', ValueError, '^in_train_phase:', 'training', 'received 2')
+def _(K):
+    return K.in_train_phase(var(K, 2), var(K, 2), training=2)
+
+
+@case('arange-None-dtype', ValueError, '^arange:', 'dtype', 'received None')
+def _(K):
+    return K.arange(3, dtype=None)
+
+
+@case('arange-tensor-dtype', ValueError, '^arange:', 'dtype')
+def _(K):
+    return K.arange(3, dtype=K.variable(1.0))
+
+
+@case('random_uniform-None-maxval', ValueError, '^random_uniform:', 'maxval', 'number or a tensor',
+      'received None')
+def _(K):
+    return K.random_uniform((2,), maxval=None)
+
+
+@case('random_normal-tuple-mean', ValueError, '^random_normal:', 'mean', r'received \(1, 2\)')
+def _(K):
+    return K.random_normal((2,), mean=(1, 2))
+
+
+@case('random_binomial-p-above-1', ValueError, '^random_binomial:', r'\[0, 1\]', 'received 1.5')
+def _(K):
+    return K.random_binomial((2,), p=1.5)
+
+
+@case('random_binomial-bool-p', ValueError, '^random_binomial:', 'p', 'received True')
+def _(K):
+    return K.random_binomial((2,), p=True)

@@ -751,3 +751,11 @@ def _engine_tanh_nodes(f):
             if isinstance(op, ops._scalar.Tanh) and not isinstance(op, ops.FastTanh):
                 found.append(op)
     return found
+
+
+def test_relu_and_elu_with_a_tensor_alpha(K):
+    """alpha given as a tensor (a learned slope) works as the number would."""
+    value = np.array([-2., -0.5, 0., 1.5], 'float32')
+    x, alpha = K.variable(value), K.variable(0.3)
+    assert_close(K.eval(K.relu(x, alpha=alpha)), np.where(value > 0, value, 0.3 * value))
+    assert_close(K.eval(K.elu(x, alpha=alpha)), np.where(value > 0, value, 0.3 * (np.exp(value) - 1)))

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..common import floatx
 from ..shared import checks
+from ..shared.feeds import check_dtype
 from . import _tensor as T
 from ._engine import C
 from .core import _dim as _dim_size, is_sparse as _is_sparse, to_dense as _to_dense
@@ -634,7 +635,7 @@ def _static_number(value):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    dtype = T.check_dtype(dtype, 'arange')
+    dtype = check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
     checks.check_arange(start, stop, step, lambda t: T.ndim(t) if T.is_tensor(t) else None)

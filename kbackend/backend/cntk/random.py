@@ -151,7 +151,7 @@ def _affine(standard, shift, scale):
 # --- the random tensors ----------------------------------------------------------------------------
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = _float_dtype(dtype, 'random_normal', shape, stddev=stddev)
+    dtype = _float_dtype(dtype, 'random_normal', shape, mean=mean, stddev=stddev)
     seed = draw_seed(seed)
     numbers_given = _is_number(mean) and _is_number(stddev)
     loc, scale = (mean, stddev) if numbers_given else (0., 1.)
@@ -186,7 +186,7 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
-    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False)
+    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False, p=p)
     seed = draw_seed(seed)
     if not _is_number(p):
         # a tensor p: 1 where a uniform sample in [0, 1) is below p
@@ -203,7 +203,7 @@ _TRUNCATION = 2.
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = _float_dtype(dtype, 'truncated_normal', shape, stddev=stddev)
+    dtype = _float_dtype(dtype, 'truncated_normal', shape, mean=mean, stddev=stddev)
     seed = draw_seed(seed)
     numbers_given = _is_number(mean) and _is_number(stddev)
     loc, scale = (mean, stddev) if numbers_given else (0., 1.)

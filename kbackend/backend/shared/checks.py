@@ -532,6 +532,13 @@ def check_random_args(fn, shape, dtype, floats_only=True, **params):
     p in [0, 1]; returns the dtype's name."""
     check_random_shape(fn, shape)
     name = random_dtype(fn, dtype, floats_only)
+    for param in sorted(params):
+        value = params[param]
+        if isinstance(value, (bool, str, bytes)) or not (is_number(value) or hasattr(value, 'dtype')):
+            raise ValueError('%s: expected %s to be a number or a tensor; received %r.' % (fn, param, value))
+    p = params.get('p')
+    if is_number(p) and not 0 <= p <= 1:
+        raise ValueError('%s: expected p (a probability) in [0, 1]; received %r.' % (fn, p))
     stddev = params.get('stddev')
     if is_number(stddev) and not stddev >= 0:
         raise ValueError('%s: expected stddev >= 0; received %r.' % (fn, stddev))

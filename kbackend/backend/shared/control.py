@@ -80,6 +80,9 @@ def _static_phase(training):
     """True/False for a phase known now (0, 1, True, False), None for a symbolic one."""
     if isinstance(training, (bool, numbers.Integral)) and training in (0, 1):
         return bool(training)
+    if isinstance(training, (numbers.Number, str, bytes, list, tuple)) or not hasattr(training, 'dtype'):
+        raise ValueError('in_train_phase: expected training to be None, 0, 1, a bool or a scalar tensor; '
+                         'received %r.' % (training,))
     return None
 
 

@@ -29,7 +29,9 @@ def _c(value, like):
     """A Python number as a NumPy scalar of `like`'s float dtype. The Theano-API engines type a
     Python float as floatx, which would turn float16 results into float32."""
     dtype = K.dtype(like)  # noqa: F821
-    return np.asarray(value, dtype) if value is not None and dtype.startswith('float') else value
+    if value is None or not dtype.startswith('float') or K.is_tensor(value):  # noqa: F821
+        return value  # (a tensor, e.g. a learned alpha, keeps its own dtype)
+    return np.asarray(value, dtype)
 
 
 # --- activations -----------------------------------------------------------------------------------
@@ -42,12 +44,17 @@ def _cap(y, max_value):
     return K.minimum(_c(max_value, y), y)  # noqa: F821
 
 
+def _is_zero(value):
+    """A number equal to 0 (a tensor, e.g. a learned alpha, is not known to be)."""
+    return checks.is_number(value) and value == 0
+
+
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     # Gradients at the kinks are TensorFlow's kernels': 0 at x == 0 (and at the cap), alpha at the
     # threshold when leaking. K.maximum/K.minimum give a tie's gradient to their first argument, so
     # the constant comes first.
     zero = _c(0., x)
-    if alpha == 0 and threshold == 0:
+    if _is_zero(alpha) and _is_zero(threshold):
         y = K.maximum(zero, x)  # noqa: F821
         return y if max_value is None else _cap(y, max_value)
     # Keras 2.2.4's rule: x above the threshold (0 at or below it), clipped to [0, max_value] when
@@ -56,7 +63,7 @@ def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     y = K.switch(K.greater(x, threshold), x, K.zeros_like(x))  # noqa: F821  (no inf * 0)
     if max_value is not None:
         y = _cap(K.maximum(zero, y), max_value)  # noqa: F821
-    if alpha != 0:
+    if not _is_zero(alpha):
         y = y - _c(alpha, x) * K.maximum(threshold - x, zero)  # noqa: F821
     return y
 

@@ -28,7 +28,7 @@ def draw_seed(seed):
 
 def random_binomial(shape, p=0.0, dtype=None, seed=None):
     # 1 with probability p: a uniform sample in [0, 1) is below p with probability p.
-    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False)
+    dtype = checks.check_random_args('random_binomial', shape, dtype, floats_only=False, p=p)
     draw = dtype if dtype in checks.FLOAT_DTYPES else floatx()
     uniform = K.random_uniform(shape, 0., 1., dtype=draw, seed=seed)  # noqa: F821
     return K.cast(K.less(uniform, p), dtype)  # noqa: F821

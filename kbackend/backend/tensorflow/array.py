@@ -3,6 +3,7 @@ import sys
 
 from .. import common, shared
 from ..shared import checks
+from ..shared.feeds import check_dtype
 from ._graph import graph_scope, tf
 
 __all__ = [
@@ -109,6 +110,7 @@ def repeat_elements(x, rep, axis):
 
 @graph_scope
 def arange(start, stop=None, step=1, dtype='int32'):
+    dtype = check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
     checks.check_arange(start, stop, step, lambda t: t.shape.rank if tf.is_tensor(t) else None)

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from ..common import normalize_data_format
-from ..shared.checks import check_flag, check_in_top_k
+from ..shared.checks import check_flag, check_in_top_k, is_number as _is_number
 from ._graph import graph_scope, tf, tf1
 
 __all__ = ['relu', 'elu', 'softmax', 'softplus', 'softsign', 'sigmoid', 'tanh',
@@ -30,7 +30,7 @@ def _composite():
 
 @graph_scope
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
-    if threshold == 0:
+    if _is_number(threshold) and threshold == 0 and _is_number(alpha):  # (a tensor alpha: the composite)
         if max_value is None:
             return tf.nn.relu(x) if alpha == 0 else tf.nn.leaky_relu(x, alpha=alpha)
         if max_value == 6 and alpha == 0:

@@ -12,7 +12,7 @@ __all__ = ['random_normal', 'random_uniform', 'truncated_normal']
 
 @graph_scope
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = checks.check_random_args('random_normal', shape, dtype, stddev=stddev)
+    dtype = checks.check_random_args('random_normal', shape, dtype, mean=mean, stddev=stddev)
     return tf1.random_normal(shape, mean, stddev, dtype=dtype, seed=draw_seed(seed))
 
 
@@ -25,5 +25,5 @@ def random_uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
 @graph_scope
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     # TensorFlow redraws values beyond 2 stddev.
-    dtype = checks.check_random_args('truncated_normal', shape, dtype, stddev=stddev)
+    dtype = checks.check_random_args('truncated_normal', shape, dtype, mean=mean, stddev=stddev)
     return tf1.truncated_normal(shape, mean, stddev, dtype=dtype, seed=draw_seed(seed))

@@ -1,6 +1,7 @@
 """theano engine: the array op family (see kbackend.backend.api.FAMILIES)."""
 from .. import common
 from ..shared import checks, shapes
+from ..shared.feeds import check_dtype
 from ._engine import IS_PYTENSOR, T, sparse
 from . import _check_ops
 from .core import int_shape as _int_shape, is_sparse as _is_sparse, with_static_shape as _shaped
@@ -69,6 +70,7 @@ def repeat_elements(x, rep, axis):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
+    dtype = check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
     checks.check_arange(start, stop, step, lambda t: getattr(t, 'ndim', None))

@@ -65,7 +65,7 @@ else:
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-    dtype = checks.check_random_args('random_normal', shape, dtype, stddev=stddev)
+    dtype = checks.check_random_args('random_normal', shape, dtype, mean=mean, stddev=stddev)
     return _sample('normal', shape, dtype, draw_seed(seed), mean, stddev)
 
 
@@ -81,7 +81,7 @@ _TRUNCATED_MASS = math.erf(math.sqrt(2.))
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
     # Exact inverse-CDF sampling of the normal cut at +-2 stddev (neither engine has a truncated
     # normal generator): x = sqrt(2) * erfinv(u) with u uniform in (-erf(sqrt 2), erf(sqrt 2)).
-    dtype = checks.check_random_args('truncated_normal', shape, dtype, stddev=stddev)
+    dtype = checks.check_random_args('truncated_normal', shape, dtype, mean=mean, stddev=stddev)
     work_dtype = 'float64' if dtype == 'float64' else 'float32'  # erfinv has no float16 kernel
     u = _sample('uniform', shape, work_dtype, draw_seed(seed), -_TRUNCATED_MASS, _TRUNCATED_MASS)
     sample = mean + stddev * (math.sqrt(2.) * T.erfinv(u))
