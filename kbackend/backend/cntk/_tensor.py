@@ -134,25 +134,25 @@ def check_not_empty(shape, what):
 _RAISED = threading.local()  # .error: the first exception a user function raised in this thread's run
 
 
+def _keeping_errors(method):
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as error:
+            _keep(error)
+            raise
+    call.__name__ = method.__name__
+    return call
+
+
 class UserOp(C.ops.functions.UserFunction):
     """CNTK's UserFunction, keeping the exception its forward or backward raises: CNTK turns it into
     RuntimeError('SWIG director method error.'), and `raise_kept_error` raises the original instead.
     The first one is kept: a user function that evaluates another (a gradient) re-raises CNTK's
     RuntimeError, which must not hide the cause."""
 
-    def _forward(self, *args, **kwargs):
-        try:
-            return super(UserOp, self)._forward(*args, **kwargs)
-        except Exception as error:
-            _keep(error)
-            raise
-
-    def _backward(self, *args, **kwargs):
-        try:
-            return super(UserOp, self)._backward(*args, **kwargs)
-        except Exception as error:
-            _keep(error)
-            raise
+    _forward = _keeping_errors(C.ops.functions.UserFunction._forward)
+    _backward = _keeping_errors(C.ops.functions.UserFunction._backward)
 
 
 def _keep(error):
