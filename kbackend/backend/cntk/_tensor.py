@@ -20,6 +20,7 @@ import threading
 
 import numpy as np
 
+from ..shared.checks import not_a_tensor_error
 from ..shared.feeds import exact_int_bound
 from ._engine import C
 
@@ -177,7 +178,7 @@ def constant(value, dtype):
     """A CNTK constant of a NumPy-convertible value, stored for Keras dtype `dtype`."""
     array = np.asarray(value)
     if array.dtype.kind not in 'biuf':
-        raise TypeError('expected a number, an array of numbers or a tensor; received %r.' % (value,))
+        raise not_a_tensor_error(repr(value))
     check_not_empty(array.shape, 'A value of shape %s')
     const = C.constant(np.asarray(array, dtype=np_storage(dtype), order="C"), dtype=np_storage(dtype))
     return tag(const, dtype)

@@ -18,10 +18,9 @@ import numpy as np
 
 from ..common import floatx
 from ..shared import checks
-from ..shared.feeds import check_dtype
 from . import _tensor as T
 from ._engine import C
-from .core import _dim as _dim_size, is_sparse as _is_sparse, to_dense as _to_dense
+from .core import _dim as _dim_size, dtype as _dtype, is_sparse as _is_sparse, ndim as _ndim, to_dense as _to_dense
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'resize_images', 'repeat_elements', 'arange', 'tile',
@@ -570,7 +569,7 @@ def gather(reference, indices):
 def slice(x, start, size):
     x = T.as_tensor(x)
     rank = T.ndim(x)
-    checks.check_slice_args(rank, start, size, lambda t: (T.ndim(t), T.keras_dtype(t)) if T.is_tensor(t) else None)
+    checks.check_slice_args(rank, start, size, _ndim, _dtype)
     checks.check_slice_bounds(T.keras_shape(x), start, size)
     starts = _int_entries(start, rank, 'slice', 'start')
     sizes = _int_entries(size, rank, 'slice', 'size')
@@ -635,10 +634,10 @@ def _static_number(value):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    dtype = check_dtype('arange', dtype)
+    dtype = checks.check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step, lambda t: T.ndim(t) if T.is_tensor(t) else None)
+    checks.check_arange(start, stop, step, _ndim)
     bounds = [start, stop, step]
     known = [_static_number(b) for b in bounds]
     if None not in known:

@@ -209,9 +209,7 @@ def _check_dtype(dtype, fn):
 def _initial_value(tensor):
     try:
         return eval(tensor)
-    except ValueError as error:
-        if 'depend on placeholders' not in str(error):
-            raise
+    except UnfedPlaceholders as error:
         message = str(error).rstrip('.')
     raise fed_initial_value_error('a placeholder (%s)' % message)
 
@@ -577,6 +575,10 @@ def _check_input(position, x):
     return x
 
 
+class UnfedPlaceholders(ValueError):
+    """The outputs need placeholders that are not among a Function's inputs (nothing would feed them)."""
+
+
 class Function(object):
     """A callable running `outputs` (and `updates`) for a list of input values."""
 
@@ -626,8 +628,8 @@ class Function(object):
             else:
                 missing.append(arg)
         if missing:
-            raise ValueError('The outputs of this backend function depend on placeholders that are '
-                             'not among its inputs: %s.' % ', '.join(repr(a.name or a.uid) for a in missing))
+            raise UnfedPlaceholders('The outputs of this backend function depend on placeholders that are '
+                                    'not among its inputs: %s.' % ', '.join(repr(a.name or a.uid) for a in missing))
         return defaults
 
     def _feed(self, values):

@@ -137,8 +137,8 @@ def transpose(x):
 # --- reductions ------------------------------------------------------------------------------------
 
 def _static_axes(fn, x, axis, keepdims=False):
+    """The CNTK static axes for a Keras `axis` argument (None: every Keras axis); `keepdims` checked."""
     checks.check_flag(fn, 'keepdims', keepdims)
-    """The CNTK static axes for a Keras `axis` argument (None: every Keras axis)."""
     rank = T.ndim(x)
     if axis is None and T.hidden_batch(x):
         raise ValueError('%s: axis=None reduces over the batch axis too, which inside a symbolic rnn '

@@ -460,9 +460,9 @@ def check_squeezable(shape, axis):
     return axis
 
 
-def check_slice_args(ndim, start, size, tensor_info=None):
+def check_slice_args(ndim, start, size, ndim_of=None, dtype_of=None):
     """slice's start and size: sequences of one int (or int scalar tensor) per axis of x, or int vector
-    tensors. `tensor_info(t)` gives a tensor's (ndim, dtype name), when the engine can tell."""
+    tensors (checked when the engine's K.ndim and K.dtype are given as `ndim_of`, `dtype_of`)."""
     for name, value in (('start', start), ('size', size)):
         if isinstance(value, (list, tuple)):
             if ndim is not None and len(value) != ndim:
@@ -475,8 +475,8 @@ def check_slice_args(ndim, start, size, tensor_info=None):
         elif value is None or isinstance(value, (bool, str, bytes, float)) or is_number(value):
             bad = [value]
         else:
-            info = tensor_info(value) if tensor_info is not None else None
-            bad = [] if info is None or (info[0] == 1 and info[1] in INT_DTYPES) else [value]
+            bad = [] if ndim_of is None or (ndim_of(value) in (1, None) and dtype_of(value) in INT_DTYPES) \
+                else [value]
         if bad:
             raise ValueError('slice: expected %s to be a list of ints (one per axis) or an int vector '
                              'tensor; received %r.' % (name, value))
@@ -660,15 +660,20 @@ def value_shape(value):
         return None
 
 
+def not_a_tensor_error(received, fn=None):
+    """The TypeError for a value given where a tensor belongs that is neither a tensor nor numbers;
+    `received` is its repr."""
+    received = received if len(received) <= 80 else received[:77] + '...'
+    return TypeError('%sexpected a tensor, a number or an array of numbers; received %s.'
+                     % (fn + ': ' if fn else '', received))
+
+
 def shape_of_value(value):
     """int_shape of something that is not a tensor: NumPy's shape for a number or an array of numbers
     (lists included); anything else is a TypeError (an AttributeError deep in an engine before)."""
     shape = value_shape(value)
     if shape is None:
-        text = repr(value)
-        raise TypeError('expected a tensor, a number or an array of numbers; received %s%s.'
-                        % (type(value).__name__ + ' ' if value is not None else '',
-                           text if len(text) <= 80 else text[:77] + '...'))
+        raise not_a_tensor_error(repr(value) if value is None else type(value).__name__ + ' ' + repr(value))
     return shape
 
 
@@ -785,7 +790,7 @@ def _is_arange_bound(value, tensor_ndim):
 
 
 def check_arange(start, stop, step, tensor_ndim=None):
-    """`tensor_ndim(t)`: a tensor's rank (None when unknown), when the engine can tell."""
+    """`tensor_ndim`: the engine's K.ndim (a tensor bound must be a scalar), when given."""
     for name, value in (('start', start), ('stop', stop), ('step', step)):
         if not _is_arange_bound(value, tensor_ndim):
             raise ValueError('arange: expected %s to be a finite number or a scalar tensor; received %r.'

@@ -301,8 +301,8 @@ def l2_normalize(x, axis=None):
 
 def _check_dropout_level(level):
     """`level` when it is a number in [0, 1) (a tensor passes unchecked), else ValueError."""
-    if (isinstance(level, numbers.Real) and not 0. <= level < 1.) or isinstance(level, (str, bytes)) \
-            or not (isinstance(level, numbers.Real) or hasattr(level, 'dtype')):
+    number = isinstance(level, numbers.Real)
+    if (number and not 0. <= level < 1.) or not (number or hasattr(level, 'dtype')):
         raise ValueError('dropout: expected level (the fraction of units dropped) in [0, 1); '
                          'received %r.' % (level,))
     return level

@@ -3,8 +3,8 @@ import sys
 
 from .. import common, shared
 from ..shared import checks
-from ..shared.feeds import check_dtype
 from ._graph import graph_scope, tf
+from .core import dtype as _dtype, ndim as _ndim
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'resize_images', 'repeat_elements', 'arange', 'tile',
@@ -110,10 +110,10 @@ def repeat_elements(x, rep, axis):
 
 @graph_scope
 def arange(start, stop=None, step=1, dtype='int32'):
-    dtype = check_dtype('arange', dtype)
+    dtype = checks.check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step, lambda t: t.shape.rank if tf.is_tensor(t) else None)
+    checks.check_arange(start, stop, step, _ndim)
     if checks.is_number(step):
         # NumPy gives an empty range where TensorFlow's Range refuses a limit on the wrong side.
         if checks.is_number(start) and checks.is_number(stop):
@@ -196,14 +196,10 @@ def reverse(x, axes):
     return tf.reverse(x, [axes] if checks.is_int(axes) else list(axes))
 
 
-def _rank_and_dtype(t):
-    return (t.shape.rank, t.dtype.base_dtype.name) if isinstance(t, (tf.Tensor, tf.Variable)) else None
-
-
 @graph_scope
 def slice(x, start, size):
     x = tf.convert_to_tensor(x)
-    checks.check_slice_args(x.shape.rank, start, size, _rank_and_dtype)
+    checks.check_slice_args(x.shape.rank, start, size, _ndim, _dtype)
     checks.check_slice_bounds(_shape(x), start, size)
     return tf.slice(x, start, size)
 

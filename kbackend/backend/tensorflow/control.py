@@ -6,7 +6,7 @@
 import functools
 
 
-from ..shared.checks import check_callable
+from ..shared.checks import check_broadcast, check_callable, check_switch_ranks
 from ._graph import all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['switch', 'map_fn', 'foldl', 'foldr']
@@ -43,7 +43,6 @@ def _call_if_callable(x):
 
 @graph_scope
 def switch(condition, then_expression, else_expression):
-    from ..shared.checks import check_broadcast, check_switch_ranks
     condition = _as_tensor(condition)
     if condition.dtype != tf.bool:
         condition = tf.cast(condition, tf.bool)

@@ -15,6 +15,7 @@ import re
 import sys
 
 from .. import common
+from ..shared.checks import not_a_tensor_error
 
 IMPL_ENV = 'KBACKEND_THEANO'
 IMPLS = ('pytensor', 'theano')
@@ -114,8 +115,7 @@ def _converting(fn):
             found = _CANNOT_CONVERT.match(str(error))
             if found is None:
                 raise
-        raise TypeError('%s: expected a tensor, a number or an array of numbers; received %s.'
-                        % (fn.__name__, found.group(1)))
+        raise not_a_tensor_error(found.group(1), fn.__name__)
     return call
 
 

@@ -1,10 +1,10 @@
 """theano engine: the array op family (see kbackend.backend.api.FAMILIES)."""
 from .. import common
 from ..shared import checks, shapes
-from ..shared.feeds import check_dtype
 from ._engine import IS_PYTENSOR, T, sparse
 from . import _check_ops
-from .core import int_shape as _int_shape, is_sparse as _is_sparse, with_static_shape as _shaped
+from .core import (dtype as _dtype, int_shape as _int_shape, is_sparse as _is_sparse, ndim as _ndim,
+                   with_static_shape as _shaped)
 
 __all__ = [
     'concatenate', 'reshape', 'permute_dimensions', 'repeat_elements', 'arange', 'tile',
@@ -70,10 +70,10 @@ def repeat_elements(x, rep, axis):
 
 
 def arange(start, stop=None, step=1, dtype='int32'):
-    dtype = check_dtype('arange', dtype)
+    dtype = checks.check_dtype('arange', dtype)
     if stop is None:
         start, stop = 0, start
-    checks.check_arange(start, stop, step, lambda t: getattr(t, 'ndim', None))
+    checks.check_arange(start, stop, step, _ndim)
     return T.arange(start, stop, step, dtype=dtype)
 
 
@@ -165,7 +165,7 @@ def _slice_end(x, axis, begin, size):
 
 def slice(x, start, size):
     x = T.as_tensor_variable(x)
-    checks.check_slice_args(x.ndim, start, size, lambda t: (getattr(t, 'ndim', None), getattr(t, 'dtype', None)))
+    checks.check_slice_args(x.ndim, start, size, _ndim, _dtype)
     checks.check_slice_bounds(_int_shape(x), start, size)
     start, size = _per_axis(start, x.ndim), _per_axis(size, x.ndim)
     return x[tuple(_builtin_slice(b, _slice_end(x, i, b, n)) for i, (b, n) in enumerate(zip(start, size)))]
