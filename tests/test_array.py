@@ -177,6 +177,23 @@ def test_repeat(K, n):
     check_gradient(K, lambda t: K.repeat(t, n), x)
 
 
+@pytest.mark.parametrize('fn, args, expected', [
+    ('repeat', (0,), oracle.repeat(rand(2, 5), 0)),
+    ('repeat_elements', (0, 1), oracle.repeat_elements(rand(2, 5), 0, 1)),
+], ids=['repeat', 'repeat_elements'])
+def test_a_zero_repeat_count_is_empty_or_a_listed_limit(K, fn, args, expected):
+    """A count of 0 gives an empty result (NumPy's); CNTK 2.7 holds no empty tensor (gaps.LIMITS)."""
+    x = K.variable(rand(2, 5))
+    if K.backend() == 'cntk':
+        assert 'zero-size' in gaps.limit('cntk', fn)
+        with pytest.raises(NotImplementedError, match='cannot hold an empty tensor'):
+            getattr(K, fn)(x, *args)
+        return
+    out = getattr(K, fn)(x, *args)
+    assert K.int_shape(out) == expected.shape
+    assert_close(K.eval(out), expected)
+
+
 def test_repeat_needs_2d(K):
     with pytest.raises(ValueError, match='2-D'):
         K.repeat(K.variable(rand(2, 3, 4)), 2)

@@ -5,6 +5,7 @@ the valid edge cases next to them (negative axes, axis=None, broadcasting, -1 si
 The core family (placeholder, variable, function...) and rnn have their own error tests.
 """
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -684,16 +685,22 @@ def test_kinds_of_argument_valid(K):
     assert_close(K.eval(K.random_uniform_variable((2,), np.float32(1.), np.array(1.), seed=3)), np.ones(2))
 
 
-def test_an_error_raised_while_a_cntk_graph_runs_is_the_original_one(K):
+def test_an_error_raised_while_a_cntk_graph_runs_is_the_original_one(K, capfd, monkeypatch):
     """CNTK reports an exception raised in a Python user function (kbackend's NumPy ops) as
-    RuntimeError('SWIG director method error.'); kbackend raises the original instead."""
+    RuntimeError('SWIG director method error.'), after printing it through sys.excepthook; kbackend
+    raises the original instead, once, and leaves the program's own hook in place."""
     if K.backend() != 'cntk':
         pytest.skip('CNTK runs kbackend ops written in NumPy as its user functions')
+    hook_calls = []
+    monkeypatch.setattr(sys, 'excepthook', lambda *args: hook_calls.append(args))
     reps = K.placeholder(shape=(2,), dtype='int32')
     f = K.function([reps], [K.tile(var(K, 2, 3), reps)])
     assert_close(f([np.array([2, 1], 'int32')])[0], np.tile(rand(2, 3), (2, 1)))
+    capfd.readouterr()
     with pytest.raises(ValueError, match=r'^tile: expected non-negative reps; received \[-1, 1\]'):
         f([np.array([-1, 1], 'int32')])
+    assert capfd.readouterr().err == '' and hook_calls == []
+    assert sys.excepthook.__name__ == '<lambda>'
     with pytest.raises(NotImplementedError, match=r'^tile with reps \[0, 1\] is empty'):
         f([np.array([0, 1], 'int32')])
     assert_close(f([np.array([1, 2], 'int32')])[0], np.tile(rand(2, 3), (1, 2)))  # the function still works

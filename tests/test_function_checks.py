@@ -4,6 +4,7 @@ K.function's inputs and fed values, gradients, updates and name scopes.
 Each bad case raises ValueError (the same class on every engine) whose message names what was
 expected and what was received; each accepted conversion gives the exact value.
 """
+import importlib
 import re
 
 import numpy as np
@@ -101,6 +102,40 @@ def test_function_inputs_must_be_placeholders(K, kind):
            'numpy': lambda: np.zeros(2), 'expression': lambda: p * 2}[kind]()
     expected = {'variable': [], 'constant': [], 'numpy': ['NumPy array', '(2,)'], 'expression': []}[kind]
     _raises(['input 1', 'placeholder', 'received'] + expected, K.function, [p, bad], [p])
+
+
+def _engine_missing_input_class(K):
+    """The engine's own class for a placeholder nothing feeds (kbackend's error is one too)."""
+    if K.backend() == 'tensorflow':
+        import tensorflow as tf
+        return tf.errors.InvalidArgumentError
+    if K.backend() == 'theano':
+        from kbackend.backend.theano._engine import theano
+        module = 'pytensor.graph.utils' if theano.__name__ == 'pytensor' else 'theano.gof.fg'
+        return importlib.import_module(module).MissingInputError
+    return ValueError
+
+
+def test_outputs_that_read_an_unfed_placeholder(K):
+    """One ValueError on every engine, naming the placeholder: when the function is built (TensorFlow:
+    when it runs, since feed_dict may feed it), and from K.eval; still the engine's own class."""
+    x, z = K.placeholder(shape=(None, 3), name='given'), K.placeholder(shape=(None, 3), name='unfed')
+    y = x * 2 + z
+    in_function = ["K.function: expected outputs that depend only on placeholders among its inputs; "
+                   "received outputs that also depend on 'unfed", 'which nothing feeds']
+    in_eval = ['eval: expected a tensor that needs no fed value; received one that depends on the '
+               "placeholder(s) ", "'unfed", 'K.function with them as inputs']
+    calls = [(in_function, lambda: K.function([x], [y])([np.ones((2, 3))])),
+             (in_function, lambda: K.function([x], K.gradients(K.sum(y * y), [x]))([np.ones((2, 3))])),
+             (in_eval, lambda: K.eval(y)),
+             (in_eval, lambda: K.eval(z))]
+    for parts, call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        for part in parts:
+            assert part in str(info.value), (part, str(info.value))
+        assert isinstance(info.value, _engine_missing_input_class(K))
+    assert_close(K.function([x, z], [y])([np.ones((2, 3)), np.ones((2, 3))])[0], np.full((2, 3), 3.0))
 
 
 def test_function_accepts_the_learning_phase_as_input(K):

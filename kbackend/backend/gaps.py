@@ -42,6 +42,8 @@ LIMITS = {
         'reshape': _CNTK_EMPTY + '; a target with several sizes known only at run time that do not '
                    'match x\'s own axes one to one (e.g. (-1, K.shape(t)[1], 4) for x of shape '
                    '(None, 4)): CNTK 2.7 infers at most one unknown size per reshape',
+        'repeat': _CNTK_EMPTY,
+        'repeat_elements': _CNTK_EMPTY,
         'tile': _CNTK_EMPTY + '; tensor reps are not available ' + _CNTK_IN_STEP,
         'slice': _CNTK_EMPTY + '; sizes known only at run time are not available ' + _CNTK_IN_STEP,
         'gather': _CNTK_EMPTY,

@@ -16,6 +16,7 @@ comparisons exist, and indexing drops an axis indexed by an int (CNTK's own keep
 """
 import numbers
 import operator
+import sys
 import threading
 
 import numpy as np
@@ -148,7 +149,7 @@ def _keeping_errors(method):
 
 class UserOp(C.ops.functions.UserFunction):
     """CNTK's UserFunction, keeping the exception its forward or backward raises: CNTK turns it into
-    RuntimeError('SWIG director method error.'), and `raise_kept_error` raises the original instead.
+    RuntimeError('SWIG director method error.'), and `user_errors_raised` raises the original instead.
     The first one is kept: a user function that evaluates another (a gradient) re-raises CNTK's
     RuntimeError, which must not hide the cause."""
 
@@ -161,17 +162,44 @@ def _keep(error):
         _RAISED.error = error
 
 
-def forget_kept_error():
-    """Called before an evaluation starts (a kept error from an evaluation nobody checked is stale)."""
-    _RAISED.error = None
+class user_errors_raised(object):
+    """Around an evaluation: a RuntimeError('SWIG director method error.') from CNTK becomes the
+    exception a user function (NumPy code, a gradient) raised. CNTK also prints that exception through
+    sys.excepthook (PyErr_Print) before it raises its own; while evaluations run, a hook that stays
+    silent for the thread whose user function failed stands in for the installed one (restored when
+    the last evaluation ends), so the caller sees the error once, raised."""
+
+    _lock = threading.Lock()
+    _running = 0
+    _outer_hook = None
+
+    def __enter__(self):
+        _RAISED.error = None  # a kept error from an evaluation nobody checked is stale
+        cls = user_errors_raised
+        with cls._lock:
+            if cls._running == 0:
+                cls._outer_hook = sys.excepthook
+                sys.excepthook = _silent_for_kept_errors
+            cls._running += 1
+
+    def __exit__(self, kind, error, traceback):
+        cls = user_errors_raised
+        with cls._lock:
+            cls._running -= 1
+            if cls._running == 0:
+                if sys.excepthook is _silent_for_kept_errors:  # unless the program set its own meanwhile
+                    sys.excepthook = cls._outer_hook
+                cls._outer_hook = None
+        kept, _RAISED.error = getattr(_RAISED, 'error', None), None
+        if kept is not None and isinstance(error, RuntimeError) and 'director method error' in str(error):
+            raise kept from None
+        return False
 
 
-def raise_kept_error(runtime_error):
-    """In an `except RuntimeError` around an evaluation: the exception a user function raised, if that
-    is what CNTK reports; otherwise returns (the caller re-raises CNTK's own error)."""
-    kept, _RAISED.error = getattr(_RAISED, 'error', None), None
-    if kept is not None and 'director method error' in str(runtime_error):
-        raise kept from None
+def _silent_for_kept_errors(kind, error, traceback):
+    if getattr(_RAISED, 'error', None) is not None:
+        return  # printed by CNTK in this thread; user_errors_raised raises it to the caller
+    (user_errors_raised._outer_hook or sys.__excepthook__)(kind, error, traceback)
 
 
 def constant(value, dtype):

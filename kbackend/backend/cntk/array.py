@@ -387,8 +387,10 @@ def _positive_int(fn, name, value):
 def repeat_elements(x, rep, axis):
     x = T.as_tensor(x)
     checks.check_count('repeat_elements', 'rep', rep)
-    rep = _positive_int('repeat_elements', 'rep', rep)
     static = T.static_axis(x, axis, 'repeat_elements')
+    if _static_int(rep) == 0:
+        raise T.empty_error('repeat_elements with rep=0')
+    rep = _positive_int('repeat_elements', 'rep', rep)
     if rep == 1:
         return x
     # A new axis after `axis` holding rep copies, merged into `axis`:

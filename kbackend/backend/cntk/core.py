@@ -20,7 +20,8 @@ import numpy as np
 
 from .. import gaps
 from ..common import floatx
-from ..shared.checks import check_function_inputs, constant_array, fed_initial_value_error, shape_of_value
+from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, shape_of_value,
+                             unfed_placeholders_message)
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.state import RuntimeState
@@ -210,8 +211,8 @@ def _initial_value(tensor):
     try:
         return eval(tensor)
     except UnfedPlaceholders as error:
-        message = str(error).rstrip('.')
-    raise fed_initial_value_error('a placeholder (%s)' % message)
+        names = error.names
+    raise fed_initial_value_error('the placeholder(s) ' + ', '.join(map(repr, names)))
 
 
 def variable(value, dtype=None, name=None, constraint=None):
@@ -337,7 +338,11 @@ def eval(x):
     dtype_ = T.keras_dtype(x)
     if isinstance(x, (C.Parameter, C.Constant)):
         return _to_keras_value(x.value, dtype_)
-    return Function([], [x])([])[0]
+    try:
+        function = Function([], [x])
+    except UnfedPlaceholders as error:
+        raise UnfedPlaceholders('eval', error.names) from None
+    return function([])[0]
 
 
 def _fill_variable(fill, shape, dtype, name):
@@ -578,6 +583,10 @@ def _check_input(position, x):
 class UnfedPlaceholders(ValueError):
     """The outputs need placeholders that are not among a Function's inputs (nothing would feed them)."""
 
+    def __init__(self, fn, names):
+        ValueError.__init__(self, unfed_placeholders_message(fn, names))
+        self.names = names
+
 
 class Function(object):
     """A callable running `outputs` (and `updates`) for a list of input values."""
@@ -628,8 +637,7 @@ class Function(object):
             else:
                 missing.append(arg)
         if missing:
-            raise UnfedPlaceholders('The outputs of this backend function depend on placeholders that are '
-                                    'not among its inputs: %s.' % ', '.join(repr(a.name or a.uid) for a in missing))
+            raise UnfedPlaceholders('K.function', sorted(set(a.name or a.uid for a in missing)))
         return defaults
 
     def _feed(self, values):
@@ -645,12 +653,8 @@ class Function(object):
         if self._graph is None:
             return [feed[self.inputs[self._fed_back[i]]] for i in range(len(self.outputs))]
         with self._lock:
-            T.forget_kept_error()
-            try:
+            with T.user_errors_raised():  # what a user function (NumPy, a gradient) raised, as itself
                 results = self._step.run(feed) if self._step is not None else self._graph.run(feed)
-            except RuntimeError as error:
-                T.raise_kept_error(error)  # what a user function (NumPy, a gradient) raised
-                raise
             # CNTK's result Values live in buffers the next evaluation of this Function reuses:
             # copied out (asarray) before another thread's call may start.
             arrays = [results[o].asarray() for o in self._output_vars]

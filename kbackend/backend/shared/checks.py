@@ -677,6 +677,17 @@ def shape_of_value(value):
     return shape
 
 
+def unfed_placeholders_message(fn, names):
+    """The message of each engine's UnfedPlaceholders (a ValueError): `fn` ('K.function' or 'eval') was
+    given outputs that read placeholders nothing feeds."""
+    names = ', '.join(repr(name) for name in names)
+    if fn == 'eval':
+        return ('eval: expected a tensor that needs no fed value; received one that depends on the '
+                'placeholder(s) %s (a K.function with them as inputs computes it).' % names)
+    return ('K.function: expected outputs that depend only on placeholders among its inputs; received '
+            'outputs that also depend on %s, which nothing feeds.' % names)
+
+
 def fed_initial_value_error(detail):
     """The error for a variable whose initial value reads a placeholder (it could never be set)."""
     return ValueError('variable: expected an initial value that needs no fed value; received a tensor that '

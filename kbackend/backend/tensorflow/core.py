@@ -6,12 +6,13 @@ session is a tf.compat.v1 Session, and `Function` runs a prebuilt step (TensorFl
 import contextlib
 import numbers
 import os
+import re
 
 import numpy as np
 
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
-                             shape_of_value)
+                             shape_of_value, unfed_placeholders_message)
 from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
                             not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
@@ -25,6 +26,35 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
            'batch_set_value', 'print_tensor', 'function', 'gradients', 'stop_gradient', 'Function']
 
 _GLOBAL_VARIABLES = tf1.GraphKeys.GLOBAL_VARIABLES
+
+
+class UnfedPlaceholders(ValueError, tf.errors.InvalidArgumentError):
+    """Outputs that read placeholders nothing feeds: kbackend's ValueError (the same on every engine),
+    still TensorFlow's InvalidArgumentError for code that catches that. TensorFlow finds them when the
+    step runs (a K.function may be fed through feed_dict), and names the first one."""
+
+    def __init__(self, fn, names):
+        tf.errors.InvalidArgumentError.__init__(self, None, None, unfed_placeholders_message(fn, names))
+        self.names = names
+
+
+_UNFED = re.compile(r"You must feed a value for placeholder tensor '([^']+)'")
+
+
+def _raise_if_unfed(error, fn):
+    """In an `except InvalidArgumentError` around a run: a placeholder nothing fed is UnfedPlaceholders."""
+    names = _UNFED.findall(error.message)
+    if names and not isinstance(error, UnfedPlaceholders):
+        raise UnfedPlaceholders(fn, sorted(set(names))) from None
+
+
+def _run(fetches):
+    """The session's value of `fetches` (eval and get_value: nothing is fed)."""
+    try:
+        return get_session().run(fetches)
+    except tf.errors.InvalidArgumentError as error:
+        _raise_if_unfed(error, 'eval')
+        raise
 
 
 # --- uids, learning phase, session ---------------------------------------------------------------
@@ -311,7 +341,7 @@ def eval(x):
         x = to_dense(x)
     elif not hasattr(x, 'graph'):  # an eager tensor or variable made by other TensorFlow code
         return x.numpy()
-    return get_session().run(x)
+    return _run(x)
 
 
 def _variable_or_tensor(make, shape, dtype, name):
@@ -410,14 +440,14 @@ def get_value(x):
     # A sparse variable gives a scipy.sparse CSR matrix, as the Theano engine does.
     if not tf.is_tensor(x):
         return np.asarray(x)
-    value = get_session().run(x)
+    value = _run(x)
     return _sparse_value_to_scipy(value) if isinstance(x, tf.SparseTensor) else value
 
 
 def batch_get_value(ops):
     if not ops:
         return []
-    values = get_session().run(list(ops))
+    values = _run(list(ops))
     return [_sparse_value_to_scipy(v) if isinstance(x, tf.SparseTensor) else v
             for x, v in zip(ops, values)]
 
@@ -668,10 +698,14 @@ class Function(object):
             prebuilt = self._make_callable(session, keys)
         if fixed:
             values += fixed
-        if prebuilt[3] and self.run_metadata is not None:
-            results = prebuilt[2](*values, run_metadata=self.run_metadata)
-        else:
-            results = prebuilt[2](*values)
+        try:
+            if prebuilt[3] and self.run_metadata is not None:
+                results = prebuilt[2](*values, run_metadata=self.run_metadata)
+            else:
+                results = prebuilt[2](*values)
+        except tf.errors.InvalidArgumentError as error:
+            _raise_if_unfed(error, 'K.function')
+            raise
         if self._sparse_outputs:
             return self._to_scipy(results)
         return results[:self._n_outputs]
@@ -712,7 +746,11 @@ class Function(object):
                 fn = self._special.get(key)
                 if fn is None:
                     fn = self._special[key] = self._callable_from_options(session, arrays, symbols)
-        return fn(*values, run_metadata=self.run_metadata)[:self._n_outputs]  # no sparse outputs here
+        try:
+            return fn(*values, run_metadata=self.run_metadata)[:self._n_outputs]  # no sparse outputs here
+        except tf.errors.InvalidArgumentError as error:
+            _raise_if_unfed(error, 'K.function')
+            raise
 
     def _callable_from_options(self, session, arrays, symbols):
         from tensorflow.core.protobuf import config_pb2

@@ -155,6 +155,17 @@ sparse = _LazyModule(theano.__name__ + '.sparse')
 scan = theano.scan
 ifelse = importlib.import_module(theano.__name__ + '.ifelse').ifelse
 VERSION = theano.__version__
+_MissingInputError = importlib.import_module(
+    theano.__name__ + ('.graph.utils' if IS_PYTENSOR else '.gof.fg')).MissingInputError
+
+
+class UnfedPlaceholders(ValueError, _MissingInputError):
+    """Outputs that read placeholders nothing feeds: kbackend's ValueError (the same on every engine),
+    still the engine's MissingInputError for code that catches that."""
+
+    def __init__(self, message, names):
+        _MissingInputError.__init__(self, message)
+        self.names = names
 
 
 _REWRITES = set()

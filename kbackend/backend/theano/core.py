@@ -27,12 +27,12 @@ import numpy as np
 
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
-                             shape_of_value)
+                             shape_of_value, unfed_placeholders_message)
 from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.notice import slow_step_notice
 from ..shared.state import RuntimeState
-from ._engine import IS_PYTENSOR, T, sparse, theano
+from ._engine import IS_PYTENSOR, T, UnfedPlaceholders, _MissingInputError, sparse, theano
 
 _sparse_engine = sparse  # `placeholder` has an argument named `sparse`
 
@@ -46,6 +46,8 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
 
 _graph = importlib.import_module(theano.__name__ + ('.graph.basic' if IS_PYTENSOR else '.gof.graph'))
 _Variable, _Constant = _graph.Variable, _graph.Constant
+_graph_inputs = (importlib.import_module('pytensor.graph.traversal').graph_inputs if IS_PYTENSOR
+                 else _graph.inputs)
 _SharedVariable = theano.compile.SharedVariable
 
 
@@ -181,11 +183,27 @@ def _initial_value(tensor):
     """The value of a tensor a variable starts from; the shared ValueError when it reads a placeholder."""
     try:
         return eval(tensor)
-    except Exception as error:  # noqa: BLE001  (the engine's MissingInputError, re-raised otherwise)
-        if type(error).__name__ != 'MissingInputError':
-            raise
-        message = str(error).split('\n')[0]
-    raise fed_initial_value_error('a placeholder (%s)' % message)
+    except UnfedPlaceholders as error:
+        names = error.names
+    raise fed_initial_value_error('the placeholder(s) ' + ', '.join(map(repr, names)))
+
+
+def _compile(fn, inputs, outputs, **kwargs):
+    """theano.function; outputs that read placeholders nothing feeds are kbackend's UnfedPlaceholders
+    (a ValueError naming them, and still the engine's MissingInputError)."""
+    try:
+        return theano.function(inputs, outputs, **kwargs)
+    except _MissingInputError:
+        names = _unfed_placeholders(inputs, outputs, kwargs.get('updates') or [])
+        raise UnfedPlaceholders(unfed_placeholders_message(fn, names), names) from None
+
+
+def _unfed_placeholders(inputs, outputs, updates):
+    graph = [o for o in (outputs if isinstance(outputs, (list, tuple)) else [outputs])
+             if isinstance(o, _Variable)] + [new for _, new in updates if isinstance(new, _Variable)]
+    given = set(inputs)
+    return sorted(set(v.name or repr(v) for v in _graph_inputs(graph)
+                      if v not in given and not isinstance(v, (_Constant, _SharedVariable))))
 
 
 def _shared_broadcasting(value, name):
@@ -331,7 +349,7 @@ def eval(x):
         with COMPILE_LOCK:
             cached = _EVAL_CACHE.get(x)
             if cached is None:
-                fn = theano.function([], x, mode=_EVAL_MODE, on_unused_input='ignore')
+                fn = _compile('eval', [], x, mode=_EVAL_MODE, on_unused_input='ignore')
                 cached = _EVAL_CACHE[x] = (fn, threading.Lock())
     fn, lock = cached
     with lock:
@@ -476,9 +494,9 @@ class Function(object):
         self._any_sparse = any(feed is None for feed in self._feeds)
         updates = _unique_updates(updates or [])
         with COMPILE_LOCK, slow_step_notice(_COMPILE_NOTICE % (_ENGINE_NAME, theano.config.compiledir)):
-            self.function = theano.function(self.inputs, self.outputs, updates=updates,
-                                            allow_input_downcast=True, on_unused_input='ignore',
-                                            name=name, **kwargs)
+            self.function = _compile('K.function', self.inputs, self.outputs, updates=updates,
+                                     allow_input_downcast=True, on_unused_input='ignore', name=name,
+                                     **kwargs)
         self._lock = threading.Lock()
 
     def __call__(self, inputs):
