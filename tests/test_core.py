@@ -105,6 +105,11 @@ def _fed_empty_batch(K):
     return K.function([x], [K.sum(x, axis=0) + 1])([np.zeros((0, 3))])[0]
 
 
+def _fed_empty_sparse_batch(K):
+    x = K.placeholder(shape=(None, 3), sparse=True)
+    return K.function([x], [K.sum(K.to_dense(x), axis=0) + 1])([scipy.sparse.csr_matrix((0, 3))])[0]
+
+
 # (registry name, build(K) -> a NumPy result, the NumPy oracle): empty values enter through each.
 EMPTY_ENTRIES = {
     'variable': ('variable', lambda K: K.get_value(K.variable(np.zeros((3, 0)))), np.zeros((3, 0))),
@@ -115,6 +120,7 @@ EMPTY_ENTRIES = {
     'ones': ('ones', lambda K: K.get_value(K.ones(0)), np.ones((0,))),
     'eye': ('eye', lambda K: K.get_value(K.eye(0)), np.eye(0)),
     'fed-empty-batch': ('function', _fed_empty_batch, np.ones(3)),
+    'fed-empty-sparse-batch': ('function', _fed_empty_sparse_batch, np.ones(3)),
     'shape-of-a-scalar': ('shape', lambda K: K.eval(K.shape(K.variable(2.0))), np.zeros((0,))),
     'numpy-value-to-an-op': (None, lambda K: K.eval(K.cast(np.zeros((2, 0)), 'float64')),
                              np.zeros((2, 0))),
@@ -415,6 +421,33 @@ def test_sparse_placeholder_fed_through_function(K, fmt):
     f = K.function([p], [K.to_dense(p) * 2])
     s = _sparse_value()
     assert_close(f([s.asformat(fmt)])[0], s.toarray() * 2)
+
+
+def test_sparse_placeholder_fed_a_batch_with_no_stored_entry(K):
+    """A batch of a sparse input may hold only zeros (Keras slices batches of a sparse matrix): CNTK
+    refused such a value; every engine computes with it."""
+    p = K.placeholder(shape=(None, 3), sparse=True)
+    w = rand(3, 4)
+    f = K.function([p], [K.dot(p, K.variable(w))])
+    for value in (scipy.sparse.csr_matrix((2, 3)), scipy.sparse.random(2, 3, density=0.5, random_state=3)):
+        assert_close(f([value])[0], value.toarray() @ w)
+
+
+@pytest.mark.parametrize('value, received', [
+    (scipy.sparse.csr_matrix((2, 4)), 'a scipy.sparse matrix of shape (2, 4)'),
+    (np.zeros((2, 3)), 'a NumPy array of shape (2, 3)'),
+    (None, 'None'),
+], ids=['shape', 'dense', 'none'])
+def test_sparse_placeholder_fed_a_value_that_does_not_fit(K, value, received):
+    """The same ValueError on every engine, when the function is called (each engine failed its own
+    way when the step ran)."""
+    p = K.placeholder(shape=(None, 3), sparse=True, name='sp')
+    f = K.function([p], [K.to_dense(p)])
+    with pytest.raises(ValueError) as info:
+        f([value])
+    message = str(info.value)
+    assert message.startswith("K.function: sparse placeholder '") and "(input 0) expects a scipy.sparse " \
+        'matrix of shape (None, 3); received ' + received in message, message
 
 
 # --- gradients -----------------------------------------------------------------------------------------

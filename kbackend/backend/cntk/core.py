@@ -22,7 +22,7 @@ from .. import gaps
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, shape_of_value,
                              unfed_placeholders_message)
-from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
+from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape, not_a_variable,
                             not_an_input)
 from ..shared.state import RuntimeState
 from . import _tensor as T
@@ -604,8 +604,8 @@ class Function(object):
         self.name = name
         self._dtypes = [T.keras_dtype(o) for o in self.outputs]
         self._storages = [T.np_storage(T.keras_dtype(x)) for x in self.inputs]
-        self._feeds = [None if x.is_sparse else Feed(x.name or 'input_%d' % i, i, T.keras_shape(x),
-                                                     T.keras_dtype(x), target=storage)
+        self._feeds = [SparseFeed(x.name or 'input_%d' % i, i, T.keras_shape(x)) if x.is_sparse else
+                       Feed(x.name or 'input_%d' % i, i, T.keras_shape(x), T.keras_dtype(x), target=storage)
                        for i, (x, storage) in enumerate(zip(self.inputs, self._storages))]
         self._n_inputs = len(self.inputs)
         # A sparse input fetched as an output comes back as the scipy matrix that was fed.
@@ -767,12 +767,15 @@ def _as_value(x, data, borrow=False):
 
 
 def _feed_value(x, value, storage, spec):
-    if spec is None:  # a sparse placeholder
+    if type(spec) is SparseFeed:
         import scipy.sparse
-        if not scipy.sparse.issparse(value):
-            raise ValueError('The sparse placeholder %s expects a scipy.sparse matrix; received %s.'
-                             % (x.name, type(value).__name__))
-        return value.tocsr().astype(storage)
+        value = spec.check(value).tocsr().astype(storage)
+        T.check_not_empty(value.shape, 'The value of shape %%s fed to %s' % (x.name or 'a placeholder'))
+        if value.nnz == 0 and value.shape[0] and value.shape[1]:
+            # CNTK refuses a sparse value with no stored entry: the same matrix, one explicit zero stored.
+            value = scipy.sparse.csr_matrix((np.zeros(1, storage), [0], [0] + [1] * value.shape[0]),
+                                            shape=value.shape)
+        return value
     array = spec.convert(value)  # checked (shared.feeds), in the storage dtype
     if not array.size:
         T.check_not_empty(array.shape, 'The value of shape %%s fed to %s' % (x.name or 'a placeholder'))

@@ -141,6 +141,27 @@ def _shape_text(shape):
     return 'unknown' if shape is None else str(tuple(shape))
 
 
+class SparseFeed(object):
+    """What a value fed to a sparse placeholder must be: a scipy.sparse matrix whose shape fits the
+    placeholder's known dims (the engines failed when the step ran, each its own way, before)."""
+
+    __slots__ = ('name', 'position', 'shape')
+
+    def __init__(self, name, position, shape):
+        self.name, self.position, self.shape = name, position, tuple(shape)
+
+    def check(self, value):
+        """`value` itself, when it fits."""
+        if not hasattr(value, 'tocoo') or len(getattr(value, 'shape', ())) != 2:
+            received = 'None' if value is None else describe(value)
+        elif len(self.shape) != 2 or any(d is not None and d != v for d, v in zip(self.shape, value.shape)):
+            received = 'a scipy.sparse matrix of shape %s' % (value.shape,)
+        else:
+            return value
+        raise ValueError('K.function: sparse placeholder %r (input %d) expects a scipy.sparse matrix of '
+                         'shape %s; received %s.' % (self.name, self.position, _shape_text(self.shape), received))
+
+
 def _all_strings(value):
     kind = value.dtype.kind
     if kind == 'O':

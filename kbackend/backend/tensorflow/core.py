@@ -13,8 +13,8 @@ import numpy as np
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
                              shape_of_value, unfed_placeholders_message)
-from ..shared.feeds import (DTYPES, Feed, check_dtype, check_gradients_args, check_name_scope, check_shape,
-                            not_a_variable, not_an_input)
+from ..shared.feeds import (DTYPES, Feed, SparseFeed, check_dtype, check_gradients_args, check_name_scope,
+                            check_shape, not_a_variable, not_an_input)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
@@ -543,6 +543,14 @@ def _build_updates(updates, outputs):
     return [tf.group(*ops)] + others
 
 
+def _sparse_input_feed(feed, value):
+    """What is fed for a sparse input: a scipy.sparse matrix checked against its placeholder
+    (shared.feeds.SparseFeed), or TensorFlow's own SparseTensorValue or triple as it is."""
+    if hasattr(value, 'tocoo') or not (hasattr(value, 'dense_shape') or isinstance(value, tuple)):
+        feed.check(value)
+    return _sparse_feed(value)
+
+
 def _sparse_feed(value):
     """(indices, values, dense_shape) of a scipy.sparse matrix or a SparseTensorValue/triple."""
     if hasattr(value, 'tocoo'):
@@ -666,8 +674,8 @@ class Function(object):
         for v, feed in zip(inputs, self._feeds):
             if v is None or isinstance(v, _SYMBOLIC):
                 return None
-            if feed is None:
-                values.extend(_sparse_feed(v))
+            if type(feed) is SparseFeed:
+                values.extend(_sparse_input_feed(feed, v))
             else:
                 values.append(feed.convert(v))
         return values
@@ -720,20 +728,18 @@ class Function(object):
         keeps its default); a symbolic value is wired into the input inside the graph."""
         arrays, values, symbols = [], [], []
         for i, (x, v, feed) in enumerate(zip(self.inputs, inputs, self._feeds)):
+            sparse = type(feed) is SparseFeed
             if v is None:
-                if feed is not None and feed.allow_none:
+                if not sparse and feed.allow_none:
                     continue  # a placeholder_with_default (the learning phase) keeps its default
-                if feed is None:
-                    raise ValueError('K.function: the sparse input %d expects a scipy.sparse matrix; '
-                                     'received None.' % i)
-                raise feed.error('None')
+                raise feed.check(None) if sparse else feed.error('None')
             if isinstance(v, _SYMBOLIC):
-                if feed is None:
+                if sparse:
                     raise ValueError('A sparse input cannot be fed a symbolic value.')
                 symbols.append((x, v))
-            elif feed is None:
+            elif sparse:
                 arrays.extend([x.indices, x.values, x.dense_shape])
-                values.extend(_sparse_feed(v))
+                values.extend(_sparse_input_feed(feed, v))
             else:
                 arrays.append(x)
                 values.append(feed.convert(v))
@@ -795,9 +801,9 @@ def _check_input(position, x):
 
 
 def _feed(position, x):
-    """What a value fed to input x must be (None for a sparse input, fed as it was before)."""
+    """What a value fed to input x must be."""
     if isinstance(x, tf.SparseTensor):
-        return None
+        return SparseFeed(x.values.op.name.rsplit('/', 1)[0], position, int_shape(x))
     try:
         dims = x.shape.as_list()
     except ValueError:  # unknown rank (a placeholder made by TensorFlow code)

@@ -28,8 +28,8 @@ import numpy as np
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
                              shape_of_value, unfed_placeholders_message)
-from ..shared.feeds import (Feed, check_dtype, check_gradients_args, check_shape, not_a_variable,
-                            not_an_input)
+from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape,
+                            not_a_variable, not_an_input)
 from ..shared.notice import slow_step_notice
 from ..shared.state import RuntimeState
 from ._engine import IS_PYTENSOR, T, UnfedPlaceholders, _MissingInputError, sparse, theano
@@ -489,9 +489,10 @@ class Function(object):
         self.inputs = [_check_input(i, x) for i, x in enumerate(inputs)]
         self.outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         self.name = name
-        self._feeds = [None if is_sparse(x) else _feed(i, x) for i, x in enumerate(self.inputs)]
+        self._feeds = [SparseFeed(x.name or 'input_%d' % i, i, int_shape(x)) if is_sparse(x) else _feed(i, x)
+                       for i, x in enumerate(self.inputs)]
         self._n_inputs = len(self.inputs)
-        self._any_sparse = any(feed is None for feed in self._feeds)
+        self._any_sparse = any(type(feed) is SparseFeed for feed in self._feeds)
         updates = _unique_updates(updates or [])
         with COMPILE_LOCK, slow_step_notice(_COMPILE_NOTICE % (_ENGINE_NAME, theano.config.compiledir)):
             self.function = _compile('K.function', self.inputs, self.outputs, updates=updates,
@@ -503,8 +504,8 @@ class Function(object):
         if (type(inputs) is not list and type(inputs) is not tuple) or len(inputs) != self._n_inputs:
             check_function_inputs(inputs, self._n_inputs)
         if self._any_sparse:
-            values = [_sparse_value(i, v) if feed is None else feed.convert(v)
-                      for i, (v, feed) in enumerate(zip(inputs, self._feeds))]
+            values = [feed.check(v) if type(feed) is SparseFeed else feed.convert(v)
+                      for v, feed in zip(inputs, self._feeds)]
         else:  # each value checked and converted once (shared.feeds.Feed)
             values = [feed.convert(v) for v, feed in zip(inputs, self._feeds)]
         with self._lock:
@@ -529,13 +530,6 @@ def _feed(position, x):
         # bool takes (0, 1, False, True) on every engine.
         return Feed(x.name, position, (), 'bool', target='uint8')
     return Feed(x.name or 'input_%d' % position, position, shape, x.dtype)
-
-
-def _sparse_value(position, value):
-    if value is None:
-        raise ValueError('K.function: the sparse input %d expects a scipy.sparse matrix; received '
-                         'None.' % position)
-    return value
 
 
 def function(inputs, outputs, updates=None, **kwargs):
