@@ -199,6 +199,43 @@ def test_learning_phase_is_global(fresh):
         assert phase == 1 and close(out, [2.0, 2.0])
 
 
+def test_errors_in_some_threads_do_not_reach_others(fresh, monkeypatch):
+    """Calls of one function from 8 threads, a third of them with a bad fed value: each bad call raises
+    its own clear error in its own thread, every other call returns its right result. On CNTK the bad
+    value fails while the graph runs (inside a kbackend NumPy op), where kbackend also keeps CNTK from
+    printing the error through sys.excepthook; the program's hook is left in place and never called."""
+    K = fresh
+    hook_calls = []
+    monkeypatch.setattr(sys, 'excepthook', lambda *args: hook_calls.append(args))
+    my_hook = sys.excepthook
+    x = K.placeholder(shape=(None, 3))
+    reps = K.placeholder(shape=(2,), dtype='int32')
+    at_run_time = K.backend() == 'cntk'  # tile's reps in a tensor are a NumPy op on CNTK
+    f = K.function([x, reps], [K.tile(x, reps) if at_run_time else K.sum(x, axis=0) * 2])
+    wrong = []
+
+    def work(i):
+        for call in range(60):
+            a = np.full((2, 3), i + call, dtype='float32')
+            bad = (i + call) % 3 == 0
+            value = a if not bad or at_run_time else np.ones((2, 4), dtype='float32')
+            r = np.array([-1 if bad else 2, 1], dtype='int32')
+            try:
+                out = f([value, r])[0]
+            except ValueError as e:
+                expected = 'non-negative reps' if at_run_time else 'expects a value of shape (None, 3)'
+                if not bad or expected not in str(e):
+                    wrong.append((i, call, repr(e)))
+                continue
+            want = np.tile(a, (2, 1)) if at_run_time else a.sum(axis=0) * 2
+            if bad or not close(out, want):
+                wrong.append((i, call))
+    errors = run_threads(work)
+    assert not errors, errors[:3]
+    assert not wrong, wrong[:5]
+    assert sys.excepthook is my_hook and not hook_calls
+
+
 _FIRST_USE = textwrap.dedent('''
     import threading
     import numpy as np
