@@ -136,6 +136,8 @@ def test_outputs_that_read_an_unfed_placeholder(K):
             assert part in str(info.value), (part, str(info.value))
         assert isinstance(info.value, _engine_missing_input_class(K))
     assert_close(K.function([x, z], [y])([np.ones((2, 3)), np.ones((2, 3))])[0], np.full((2, 3), 3.0))
+    _raises(['count_params: expected a tensor whose shape is known without fed values', '(None, 3)',
+             "'unfed"], K.count_params, z)
 
 
 def test_function_accepts_the_learning_phase_as_input(K):

@@ -37,5 +37,12 @@ def get_variable_shape(x):
 def count_params(x):
     dims = K.int_shape(x)  # noqa: F821
     if dims is None or any(d is None for d in dims):
-        dims = K.eval(K.shape(x))  # noqa: F821  (a shape known only at run time)
+        try:
+            dims = K.eval(K.shape(x))  # noqa: F821  (a shape known only at run time)
+        except ValueError as error:  # each engine's UnfedPlaceholders, which names them
+            if getattr(error, 'names', None) is None:
+                raise
+            raise ValueError('count_params: expected a tensor whose shape is known without fed values (a '
+                             'variable); received one whose shape %s depends on the placeholder(s) %s.'
+                             % (dims, ', '.join(map(repr, error.names)))) from None
     return np.prod(dims, dtype='int64')
