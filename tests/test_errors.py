@@ -4,6 +4,7 @@ the valid edge cases next to them (negative axes, axis=None, broadcasting, -1 si
 
 The core family (placeholder, variable, function...) and rnn have their own error tests.
 """
+import inspect
 import re
 import sys
 
@@ -12,6 +13,7 @@ import pytest
 
 import oracle
 from harness import assert_close, rand
+from kbackend.backend import api
 
 
 def x3(K):
@@ -741,6 +743,57 @@ def test_a_tensor_is_not_a_flag(K, call):
     with pytest.raises(TypeError, match=r'^%s: expected %s to be a bool; received' % (call, name)):
         build.get(call, lambda: getattr(K, call)(x, axis=1, keepdims=flag))()
     assert_close(K.eval(K.sum(x, axis=1, keepdims=1)), np.ones((2, 1)))  # 0 and 1 are flags too
+
+
+NAMED_CALLS = {
+    'variable': lambda K, name: K.variable(np.ones(2), None, name),  # positional too
+    'constant': lambda K, name: K.constant(1.0, name=name),
+    'placeholder': lambda K, name: K.placeholder(shape=(2,), name=name),
+    'zeros': lambda K, name: K.zeros((2,), name=name),
+    'ones': lambda K, name: K.ones((2,), name=name),
+    'eye': lambda K, name: K.eye(2, name=name),
+    'zeros_like': lambda K, name: K.zeros_like(var(K, 2), name=name),
+    'ones_like': lambda K, name: K.ones_like(var(K, 2), name=name),
+    'identity': lambda K, name: K.identity(var(K, 2), name=name),
+    'map_fn': lambda K, name: K.map_fn(lambda t: t * 2, var(K, 2), name=name),
+    'foldl': lambda K, name: K.foldl(lambda a, t: a + t, var(K, 2), name=name),
+    'foldr': lambda K, name: K.foldr(lambda a, t: a + t, var(K, 2), name=name),
+    'random_uniform_variable': lambda K, name: K.random_uniform_variable((2,), 0, 1, name=name),
+    'random_normal_variable': lambda K, name: K.random_normal_variable((2,), 0, 1, name=name),
+}
+
+
+@pytest.mark.parametrize('call', sorted(NAMED_CALLS))
+def test_a_name_is_a_string(K, call):
+    """`name` is a string or None: anything else is a TypeError naming the function (TensorFlow raised
+    AttributeError or a graph error, CNTK a SWIG TypeError; the Theano engines kept it silently)."""
+    assert sorted(NAMED_CALLS) == sorted(n for n in api.NAMES if n != 'name_scope' and
+                                         'name' in inspect.signature(getattr(api, n)).parameters)
+    for bad in [('a',), 3, K.variable(1.0)]:
+        with pytest.raises(TypeError, match=r'^%s: expected name to be a string or None; received' % call):
+            NAMED_CALLS[call](K, bad)
+    assert K.is_tensor(NAMED_CALLS[call](K, 'fine_name')) and K.is_tensor(NAMED_CALLS[call](K, None))
+
+
+def test_batch_get_and_set_value_take_lists(K):
+    """A list (any iterable, zip() too) of variables, or of (variable, value) pairs; a tensor, None or a
+    pair that is not one is a clear error (each engine failed its own way: iterating the tensor, a
+    NoneType error, an unpacking error)."""
+    v, w = K.variable(np.zeros(2)), K.variable(np.zeros(3))
+    K.batch_set_value(zip([v, w], [np.ones(2), np.full(3, 2.0)]))
+    got = K.batch_get_value((v, w))
+    assert_close(got[0], np.ones(2))
+    assert_close(got[1], np.full(3, 2.0))
+    assert K.batch_get_value([]) == [] and K.batch_set_value([]) is None
+    for bad in (v, None, 3):
+        with pytest.raises(TypeError, match='^batch_get_value: expected a list of variables; received'):
+            K.batch_get_value(bad)
+        with pytest.raises(TypeError, match=r'^batch_set_value: expected a list of \(variable, value\) pairs'):
+            K.batch_set_value(bad)
+    for bad in ([v], [(v, np.ones(2), 3)]):
+        with pytest.raises(ValueError, match=r'^batch_set_value: expected \(variable, value\) pairs; received'):
+            K.batch_set_value(bad)
+    assert_close(K.get_value(v), np.ones(2))  # nothing was set by the refused calls
 
 
 @pytest.mark.parametrize('value', [None, 'abc', object()], ids=['None', 'str', 'object'])

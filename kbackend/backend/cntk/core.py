@@ -22,8 +22,8 @@ from .. import gaps
 from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, shape_of_value,
                              unfed_placeholders_message)
-from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape, not_a_variable,
-                            not_an_input)
+from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape, listed,
+                            not_a_variable, not_an_input, variable_value_pairs)
 from ..shared.state import RuntimeState
 from . import _tensor as T
 from ._engine import C
@@ -481,7 +481,7 @@ def get_value(x):
 
 
 def batch_get_value(ops):
-    return [get_value(x) for x in ops]
+    return [get_value(x) for x in listed('batch_get_value', ops, T.is_tensor, 'variables')]
 
 
 def set_value(x, value):
@@ -500,7 +500,7 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
-    for x, value in tuples:
+    for x, value in variable_value_pairs(tuples, T.is_tensor):
         set_value(x, value)
 
 

@@ -108,6 +108,24 @@ def not_an_input(position, x, what='a placeholder (K.placeholder or K.learning_p
                       % (position, what, describe(x)))
 
 
+def listed(fn, values, is_tensor, what):
+    """batch_get_value's variables or batch_set_value's pairs as a list (any iterable but a tensor, a
+    string or None); a TypeError naming `fn` otherwise (each engine failed its own way before)."""
+    if values is None or isinstance(values, (str, bytes)) or is_tensor(values) or \
+            not hasattr(values, '__iter__'):
+        raise TypeError('%s: expected a list of %s; received %s.' % (fn, what, describe(values)))
+    return list(values)
+
+
+def variable_value_pairs(tuples, is_tensor):
+    """batch_set_value's argument: a list of (variable, value) pairs."""
+    pairs = listed('batch_set_value', tuples, is_tensor, '(variable, value) pairs')
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError('batch_set_value: expected (variable, value) pairs; received %s.' % describe(pair))
+    return pairs
+
+
 def check_gradients_args(loss, variables, is_tensor):
     """gradients' arguments on every engine: a tensor loss, and tensors or variables (one, or a list)
     to differentiate with respect to; returns the latter as a list."""

@@ -14,7 +14,7 @@ from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
                              shape_of_value, unfed_placeholders_message)
 from ..shared.feeds import (DTYPES, Feed, SparseFeed, check_dtype, check_gradients_args, check_name_scope,
-                            check_shape, not_a_variable, not_an_input)
+                            check_shape, listed, not_a_variable, not_an_input, variable_value_pairs)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
 
 __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initialization',
@@ -445,9 +445,10 @@ def get_value(x):
 
 
 def batch_get_value(ops):
+    ops = listed('batch_get_value', ops, tf.is_tensor, 'variables')
     if not ops:
         return []
-    values = _run(list(ops))
+    values = _run(ops)
     return [_sparse_value_to_scipy(v) if isinstance(x, tf.SparseTensor) else v
             for x, v in zip(ops, values)]
 
@@ -473,7 +474,7 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
-    tuples = list(tuples)
+    tuples = variable_value_pairs(tuples, tf.is_tensor)
     if not tuples:
         return
     for x, _ in tuples:

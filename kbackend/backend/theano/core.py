@@ -29,7 +29,7 @@ from ..common import floatx
 from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
                              shape_of_value, unfed_placeholders_message)
 from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape,
-                            not_a_variable, not_an_input)
+                            listed, not_a_variable, not_an_input, variable_value_pairs)
 from ..shared.notice import slow_step_notice
 from ..shared.state import RuntimeState
 from ._engine import IS_PYTENSOR, T, UnfedPlaceholders, _MissingInputError, sparse, theano
@@ -422,7 +422,7 @@ def get_value(x):
 
 
 def batch_get_value(ops):
-    return [get_value(x) for x in ops]
+    return [get_value(x) for x in listed('batch_get_value', ops, is_tensor, 'variables')]
 
 
 def set_value(x, value):
@@ -441,7 +441,7 @@ def set_value(x, value):
 
 
 def batch_set_value(tuples):
-    for x, value in tuples:
+    for x, value in variable_value_pairs(tuples, is_tensor):
         set_value(x, value)
 
 
