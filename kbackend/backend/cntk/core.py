@@ -20,8 +20,8 @@ import numpy as np
 
 from .. import gaps
 from ..common import floatx
-from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, shape_of_value,
-                             unfed_placeholders_message)
+from ..shared.checks import (UnfedPlaceholders, check_function_inputs, constant_array, initial_value,
+                             shape_of_value)
 from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape, listed,
                             not_a_variable, not_an_input, variable_value_pairs)
 from ..shared.state import RuntimeState
@@ -207,21 +207,13 @@ def _check_dtype(dtype, fn):
     return T.check_dtype(check_dtype(fn, dtype, floatx()), fn)
 
 
-def _initial_value(tensor):
-    try:
-        return eval(tensor)
-    except UnfedPlaceholders as error:
-        names = error.names
-    raise fed_initial_value_error('the placeholder(s) ' + ', '.join(map(repr, names)))
-
-
 def variable(value, dtype=None, name=None, constraint=None):
     dtype = _check_dtype(dtype, 'variable')
     sparse = hasattr(value, 'tocoo')
     if sparse:
         value = value.toarray()  # CNTK has no sparse parameters: the variable is stored dense
     elif T.is_tensor(value):
-        value = _initial_value(value)
+        value = initial_value(eval, value)
     value = np.asarray(value)
     if value.dtype.kind not in 'biuf':
         raise ValueError('variable: expected a number or an array of numbers; received %r.' % (value,))
@@ -578,14 +570,6 @@ def _check_input(position, x):
     if not (T.is_tensor(x) and isinstance(x, T.VARIABLE) and x.is_input):
         raise not_an_input(position, x)
     return x
-
-
-class UnfedPlaceholders(ValueError):
-    """The outputs need placeholders that are not among a Function's inputs (nothing would feed them)."""
-
-    def __init__(self, fn, names):
-        ValueError.__init__(self, unfed_placeholders_message(fn, names))
-        self.names = names
 
 
 class Function(object):

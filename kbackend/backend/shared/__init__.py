@@ -11,6 +11,8 @@ import inspect
 import os
 import sys
 
+from .feeds import describe
+
 FAMILIES = ('core', 'math', 'array', 'nn', 'conv', 'control', 'random')
 
 
@@ -52,7 +54,6 @@ def _checking_name(fn, position):
     def call(*args, **kwargs):
         name = args[position] if len(args) > position else kwargs.get('name')
         if name is not None and not isinstance(name, str):
-            from .feeds import describe
             raise TypeError('%s: expected name to be a string or None; received %s.'
                             % (fn.__name__, describe(name)))
         return fn(*args, **kwargs)

@@ -677,21 +677,37 @@ def shape_of_value(value):
     return shape
 
 
-def unfed_placeholders_message(fn, names):
-    """The message of each engine's UnfedPlaceholders (a ValueError): `fn` ('K.function' or 'eval') was
-    given outputs that read placeholders nothing feeds."""
-    names = ', '.join(repr(name) for name in names)
-    if fn == 'eval':
-        return ('eval: expected a tensor that needs no fed value; received one that depends on the '
-                'placeholder(s) %s (a K.function with them as inputs computes it).' % names)
-    return ('K.function: expected outputs that depend only on placeholders among its inputs; received '
-            'outputs that also depend on %s, which nothing feeds.' % names)
+class UnfedPlaceholders(ValueError):
+    """`fn` ('K.function' or 'eval') was given outputs that read placeholders nothing feeds (`names`).
+    An engine subclasses it to be its own error class too (TensorFlow's InvalidArgumentError, the
+    Theano engines' MissingInputError), for code that catches that."""
+
+    def __init__(self, fn, names):
+        listed = ', '.join(repr(name) for name in names)
+        if fn == 'eval':
+            message = ('eval: expected a tensor that needs no fed value; received one that depends on the '
+                       'placeholder(s) %s (a K.function with them as inputs computes it).' % listed)
+        else:
+            message = ('K.function: expected outputs that depend only on placeholders among its inputs; '
+                       'received outputs that also depend on %s, which nothing feeds.' % listed)
+        ValueError.__init__(self, message)
+        self.names = names
 
 
-def fed_initial_value_error(detail):
-    """The error for a variable whose initial value reads a placeholder (it could never be set)."""
+def fed_initial_value_error(names):
+    """The error for a variable whose initial value reads placeholders (it could never be set)."""
     return ValueError('variable: expected an initial value that needs no fed value; received a tensor that '
-                      'depends on %s.' % detail)
+                      'depends on the placeholder(s) %s.' % ', '.join(repr(name) for name in names))
+
+
+def initial_value(eval_fn, tensor):
+    """The value of `tensor` a variable starts from (`eval_fn`: the engine's K.eval), or
+    fed_initial_value_error when it reads placeholders."""
+    try:
+        return eval_fn(tensor)
+    except UnfedPlaceholders as error:
+        names = error.names
+    raise fed_initial_value_error(names)
 
 
 def check_flag(fn, name, value):

@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from kbackend.backend.common import floatx
+from kbackend.backend.shared.checks import UnfedPlaceholders
 from kbackend.backend.shared.feeds import check_dtype
 
 __all__ = ['is_keras_tensor', 'eye', 'moving_average_update', 'get_variable_shape', 'count_params']
@@ -39,9 +40,7 @@ def count_params(x):
     if dims is None or any(d is None for d in dims):
         try:
             dims = K.eval(K.shape(x))  # noqa: F821  (a shape known only at run time)
-        except ValueError as error:  # each engine's UnfedPlaceholders, which names them
-            if getattr(error, 'names', None) is None:
-                raise
+        except UnfedPlaceholders as error:
             raise ValueError('count_params: expected a tensor whose shape is known without fed values (a '
                              'variable); received one whose shape %s depends on the placeholder(s) %s.'
                              % (dims, ', '.join(map(repr, error.names)))) from None

@@ -11,8 +11,8 @@ import re
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
-                             shape_of_value, unfed_placeholders_message)
+from ..shared import checks
+from ..shared.checks import check_function_inputs, constant_array, merged_shape, shape_of_value
 from ..shared.feeds import (DTYPES, Feed, SparseFeed, check_dtype, check_gradients_args, check_name_scope,
                             check_shape, listed, not_a_variable, not_an_input, variable_value_pairs)
 from ._graph import STATE, _ops, all_intermediates, graph_scope, tf, tf1
@@ -28,14 +28,14 @@ __all__ = ['get_uid', 'reset_uids', 'clear_session', 'manual_variable_initializa
 _GLOBAL_VARIABLES = tf1.GraphKeys.GLOBAL_VARIABLES
 
 
-class UnfedPlaceholders(ValueError, tf.errors.InvalidArgumentError):
-    """Outputs that read placeholders nothing feeds: kbackend's ValueError (the same on every engine),
-    still TensorFlow's InvalidArgumentError for code that catches that. TensorFlow finds them when the
-    step runs (a K.function may be fed through feed_dict), and names the first one."""
+class UnfedPlaceholders(checks.UnfedPlaceholders, tf.errors.InvalidArgumentError):
+    """kbackend's error for outputs that read placeholders nothing feeds, and TensorFlow's own.
+    TensorFlow finds them when the step runs (a K.function may be fed through feed_dict), and names
+    the first one."""
 
     def __init__(self, fn, names):
-        tf.errors.InvalidArgumentError.__init__(self, None, None, unfed_placeholders_message(fn, names))
-        self.names = names
+        checks.UnfedPlaceholders.__init__(self, fn, names)
+        tf.errors.InvalidArgumentError.__init__(self, None, None, self.args[0])
 
 
 _UNFED = re.compile(r"You must feed a value for placeholder tensor '([^']+)'")
@@ -262,7 +262,7 @@ def _check_initial_value(value):
         ops.extend(t.op for t in op.inputs)
         ops.extend(op.control_inputs)
     if found:
-        raise fed_initial_value_error('the placeholder(s) ' + ', '.join(sorted(found)))
+        raise checks.fed_initial_value_error(sorted(found))
     return reads
 
 

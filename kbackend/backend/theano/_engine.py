@@ -15,6 +15,7 @@ import re
 import sys
 
 from .. import common
+from ..shared import checks
 from ..shared.checks import not_a_tensor_error
 
 IMPL_ENV = 'KBACKEND_THEANO'
@@ -159,13 +160,8 @@ _MissingInputError = importlib.import_module(
     theano.__name__ + ('.graph.utils' if IS_PYTENSOR else '.gof.fg')).MissingInputError
 
 
-class UnfedPlaceholders(ValueError, _MissingInputError):
-    """Outputs that read placeholders nothing feeds: kbackend's ValueError (the same on every engine),
-    still the engine's MissingInputError for code that catches that."""
-
-    def __init__(self, message, names):
-        _MissingInputError.__init__(self, message)
-        self.names = names
+class UnfedPlaceholders(checks.UnfedPlaceholders, _MissingInputError):
+    """kbackend's error for outputs that read placeholders nothing feeds, and the engine's own."""
 
 
 _REWRITES = set()

@@ -26,8 +26,8 @@ import weakref
 import numpy as np
 
 from ..common import floatx
-from ..shared.checks import (check_function_inputs, constant_array, fed_initial_value_error, merged_shape,
-                             shape_of_value, unfed_placeholders_message)
+from ..shared.checks import (check_function_inputs, constant_array, initial_value, merged_shape,
+                             shape_of_value)
 from ..shared.feeds import (Feed, SparseFeed, check_dtype, check_gradients_args, check_shape,
                             listed, not_a_variable, not_an_input, variable_value_pairs)
 from ..shared.notice import slow_step_notice
@@ -171,21 +171,12 @@ def variable(value, dtype=None, name=None, constraint=None):
         keras_shape = tuple(value.shape)
     else:
         if isinstance(value, _Variable):
-            value = _initial_value(value)
+            value = initial_value(eval, value)
         value = np.asarray(value, dtype=dtype)
         v = _shared_broadcasting(value, name)
         keras_shape = value.shape
     v.constraint = constraint
     return _mark(v, keras_shape)
-
-
-def _initial_value(tensor):
-    """The value of a tensor a variable starts from; the shared ValueError when it reads a placeholder."""
-    try:
-        return eval(tensor)
-    except UnfedPlaceholders as error:
-        names = error.names
-    raise fed_initial_value_error('the placeholder(s) ' + ', '.join(map(repr, names)))
 
 
 def _compile(fn, inputs, outputs, **kwargs):
@@ -195,7 +186,7 @@ def _compile(fn, inputs, outputs, **kwargs):
         return theano.function(inputs, outputs, **kwargs)
     except _MissingInputError:
         names = _unfed_placeholders(inputs, outputs, kwargs.get('updates') or [])
-        raise UnfedPlaceholders(unfed_placeholders_message(fn, names), names) from None
+        raise UnfedPlaceholders(fn, names) from None
 
 
 def _unfed_placeholders(inputs, outputs, updates):
